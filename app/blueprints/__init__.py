@@ -1,0 +1,1 @@
+"""Web pages. Thin: parse the request, call one service, render."""

@@ -1,0 +1,152 @@
+"""Configuration, read only from SIMASN_* environment variables and validated at start-up."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(RuntimeError):
+    """A SIMASN_* variable is missing or malformed; the message names it."""
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    instance_path: Path
+    database_url: str
+    broker_url: str
+    result_backend: str
+    secret_key: str
+    document_store: Path
+    demo_mode: bool
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_sender: str = "simasn@tangerangkota.go.id"
+    smtp_tls: bool = False
+    login_max_failures: int = 5
+    login_lockout_minutes: int = 15
+    login_rate_limit: str = "10 per minute"
+    page_size: int = 25
+    extra: dict = field(default_factory=dict)
+
+    def as_flask_config(self) -> dict:
+        values = {f.name.upper(): getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        values.update(
+            SECRET_KEY=self.secret_key,
+            SESSION_COOKIE_HTTPONLY=True,
+            SESSION_COOKIE_SAMESITE="Lax",
+            REMEMBER_COOKIE_HTTPONLY=True,
+            REMEMBER_COOKIE_SAMESITE="Lax",
+            WTF_CSRF_TIME_LIMIT=None,
+            RATELIMIT_STORAGE_URI=_limiter_storage(self.broker_url),
+            RATELIMIT_HEADERS_ENABLED=True,
+        )
+        values.update(self.extra)
+        return values
+
+
+def _limiter_storage(broker_url: str) -> str:
+    return broker_url if broker_url.startswith(("redis://", "rediss://")) else "memory://"
+
+
+def _bool(name: str, env: dict, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "ya", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "tidak", "off"):
+        return False
+    raise ConfigError(f"{name}: nilai '{raw}' tidak dikenali; gunakan true atau false.")
+
+
+def _int(name: str, env: dict, default: int, minimum: int = 1) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}: '{raw}' bukan bilangan bulat.") from None
+    if value < minimum:
+        raise ConfigError(f"{name}: nilai minimal {minimum}, diberikan {value}.")
+    return value
+
+
+def _database_url(env: dict, instance: Path) -> str:
+    raw = env.get("SIMASN_DATABASE_URL") or f"sqlite:///{instance / 'simasn.sqlite'}"
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(f"SIMASN_DATABASE_URL: '{raw}' bukan URL basis data yang sah.") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise ConfigError("SIMASN_DATABASE_URL: hanya sqlite dan postgresql yang didukung.")
+    if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+        raw = url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return raw
+
+
+def _broker_url(env: dict, instance: Path) -> str:
+    raw = env.get("SIMASN_BROKER_URL") or f"sqla+sqlite:///{instance / 'broker.sqlite'}"
+    allowed = ("redis://", "rediss://", "sqla+sqlite://", "sqla+postgresql", "memory://", "amqp://")
+    if not raw.startswith(allowed):
+        raise ConfigError(f"SIMASN_BROKER_URL: skema '{raw.split(':')[0]}' tidak didukung (redis:// atau sqla+sqlite://).")
+    return raw
+
+
+def _secret_key(env: dict, instance: Path) -> str:
+    raw = env.get("SIMASN_SECRET_KEY")
+    if raw:
+        if len(raw) < 32:
+            raise ConfigError("SIMASN_SECRET_KEY: minimal 32 karakter.")
+        return raw
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        instance.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def load_settings(env: dict | None = None, **overrides) -> Settings:
+    """Read and validate every SIMASN_* variable; raise ConfigError naming the faulty one."""
+    env = dict(os.environ if env is None else env)
+    instance = Path(env.get("SIMASN_INSTANCE_PATH") or _project_root() / "instance").resolve()
+    broker = _broker_url(env, instance)
+    values = dict(
+        instance_path=instance,
+        database_url=_database_url(env, instance),
+        broker_url=broker,
+        result_backend=env.get("SIMASN_RESULT_BACKEND") or _default_result_backend(broker, instance),
+        secret_key=_secret_key(env, instance),
+        document_store=Path(env.get("SIMASN_DOCUMENT_STORE") or instance / "dokumen").resolve(),
+        demo_mode=_bool("SIMASN_DEMO_MODE", env, False),
+        smtp_host=env.get("SIMASN_SMTP_HOST") or None,
+        smtp_port=_int("SIMASN_SMTP_PORT", env, 25),
+        smtp_user=env.get("SIMASN_SMTP_USER") or None,
+        smtp_password=env.get("SIMASN_SMTP_PASSWORD") or None,
+        smtp_sender=env.get("SIMASN_SMTP_SENDER") or "simasn@tangerangkota.go.id",
+        smtp_tls=_bool("SIMASN_SMTP_TLS", env, False),
+        login_max_failures=_int("SIMASN_LOGIN_MAX_FAILURES", env, 5),
+        login_lockout_minutes=_int("SIMASN_LOGIN_LOCKOUT_MINUTES", env, 15),
+        login_rate_limit=env.get("SIMASN_LOGIN_RATE_LIMIT") or "10 per minute",
+        page_size=_int("SIMASN_PAGE_SIZE", env, 25),
+    )
+    values.update(overrides)
+    return Settings(**values)
+
+
+def _default_result_backend(broker: str, instance: Path) -> str:
+    if broker.startswith(("redis://", "rediss://")):
+        return broker
+    return f"db+sqlite:///{instance / 'celery-results.sqlite'}"

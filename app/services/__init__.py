@@ -1,0 +1,1 @@
+"""Use cases. Services own the transaction; nothing here imports Flask request state."""

@@ -1,0 +1,125 @@
+"""Append to and verify the hash-chained audit trail."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..models import AuditEvent, AuditHead
+from ..models.base import to_plain, utcnow
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something: a user, or the system (user_id None)."""
+    user_id: int | None
+    label: str
+    ip_address: str | None = None
+
+
+SYSTEM = Actor(None, "sistem")
+
+
+def _canonical(event: AuditEvent) -> str:
+    body = {
+        "seq": event.seq, "occurred_at": event.occurred_at.isoformat(), "actor_user_id": event.actor_user_id,
+        "actor_label": event.actor_label, "action": event.action, "object_type": event.object_type,
+        "object_id": event.object_id, "details": event.details, "ip_address": event.ip_address,
+    }
+    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def event_hash(event: AuditEvent) -> str:
+    return hashlib.sha256(f"{event.prev_hash}|{_canonical(event)}".encode()).hexdigest()
+
+
+def _plain(details: dict) -> dict:
+    return json.loads(json.dumps(details or {}, default=to_plain))
+
+
+def record(session: Session, actor: Actor, action: str, object_type: str | None = None,
+           object_id: object = None, **details) -> AuditEvent:
+    """Append one event in the caller's transaction (the caller commits)."""
+    head = _lock_head(session)
+    event = AuditEvent(
+        seq=head.seq + 1, occurred_at=utcnow(), actor_user_id=actor.user_id, actor_label=actor.label,
+        action=action, object_type=object_type, object_id=None if object_id is None else str(object_id),
+        details=_plain(details), ip_address=actor.ip_address, prev_hash=head.hash)
+    event.hash = event_hash(event)
+    head.seq, head.hash = event.seq, event.hash
+    session.add(event)
+    session.flush()
+    return event
+
+
+def _lock_head(session: Session) -> AuditHead:
+    # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before we read the tip.
+    locked = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
+    if locked.rowcount == 0:
+        session.add(AuditHead(id=1, seq=0, hash=GENESIS))
+        session.flush()
+    return session.execute(select(AuditHead).where(AuditHead.id == 1)
+                           .execution_options(populate_existing=True)).scalar_one()
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_broken_seq: int | None
+    reason: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_seq is None
+
+
+def verify_chain(session: Session, batch: int = 5000) -> ChainReport:
+    """Walk the chain in order; name the first event whose hash or link does not hold."""
+    prev_hash, expected_seq, checked = GENESIS, 1, 0
+    last_seq = 0
+    while True:
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.seq > last_seq)
+                               .order_by(AuditEvent.seq).limit(batch)).all()
+        if not rows:
+            break
+        for event in rows:
+            reason = _fault(event, expected_seq, prev_hash)
+            if reason:
+                return ChainReport(checked, event.seq, reason)
+            prev_hash, expected_seq, checked = event.hash, event.seq + 1, checked + 1
+        last_seq = rows[-1].seq
+        session.expunge_all()
+    return _check_tip(session, checked, expected_seq - 1, prev_hash)
+
+
+def _fault(event: AuditEvent, expected_seq: int, prev_hash: str) -> str | None:
+    if event.seq != expected_seq:
+        return f"urutan melompat: diharapkan #{expected_seq}, ditemukan #{event.seq} (ada baris yang dihapus)"
+    if event.prev_hash != prev_hash:
+        return "tautan ke baris sebelumnya tidak cocok"
+    if event_hash(event) != event.hash:
+        return "isi baris telah diubah (hash tidak cocok)"
+    return None
+
+
+def _check_tip(session: Session, checked: int, last_seq: int, last_hash: str) -> ChainReport:
+    head = session.get(AuditHead, 1)
+    if head is None or (head.seq == last_seq and head.hash == last_hash):
+        return ChainReport(checked, None, None)
+    return ChainReport(checked, last_seq + 1, f"baris terakhir hilang: ujung rantai tercatat #{head.seq}")
+
+
+def list_events(session: Session, page: int = 1, per_page: int = 50, action: str | None = None):
+    """Newest first, for the admin's audit page."""
+    from sqlalchemy import func
+    stmt = select(AuditEvent)
+    if action:
+        stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery()))
+    rows = session.scalars(stmt.order_by(AuditEvent.seq.desc()).offset((page - 1) * per_page).limit(per_page))
+    return list(rows), total

@@ -1,0 +1,83 @@
+"""Template helpers: Indonesian labels, dates, reference names, the navigation of each role."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, g
+from flask_login import current_user
+
+from .extensions import db
+from .models import ROLES
+from .presentation import COLUMN_LABELS, REFERENCE_COLUMNS, TABLE_COLUMNS, TABLE_TITLES
+from .services import authz, reference
+
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
+          "Oktober", "November", "Desember")
+
+
+def tanggal(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value[:10])
+        except ValueError:
+            return value
+    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    if isinstance(value, datetime):
+        text += f" {value:%H:%M}"
+    return text
+
+
+def ref_name(table_key: str, code) -> str:
+    if code in (None, ""):
+        return "—"
+    cache = g.setdefault("_ref_names", {})
+    key = (table_key, str(code))
+    if key not in cache:
+        cache[key] = reference.reference_name(db.session(), table_key, str(code)) or str(code)
+    return cache[key]
+
+
+def unit_name(unit_id) -> str:
+    if not unit_id:
+        return "—"
+    from .models import OrgUnit
+    unit = db.session().get(OrgUnit, unit_id)
+    return unit.name if unit else str(unit_id)
+
+
+def cell(table: str, column: str, record) -> str:
+    """A history cell as a person reads it: reference names, dates, yes/no."""
+    value = getattr(record, column)
+    ref = REFERENCE_COLUMNS.get(column)
+    if column in ("unor_id", "unor_asal_id", "unor_baru_id"):
+        return unit_name(value)
+    if ref:
+        return ref_name(ref(record) if callable(ref) else ref, value)
+    if isinstance(value, bool):
+        return "Ya" if value else "Tidak"
+    if isinstance(value, (date, datetime)):
+        return tanggal(value)
+    return "—" if value in (None, "") else str(value)
+
+
+def nav_items() -> list[tuple[str, str]]:
+    if not current_user.is_authenticated:
+        return []
+    items = [("home.index", "Beranda")]
+    if current_user.employee_id:
+        items.append(("me.data_saya", "Data Saya"))
+    if authz.can_list_employees(current_user):
+        items.append(("employees.index", "Pegawai"))
+    items.append(("reference.index", "Referensi"))
+    if authz.has_role(current_user, "admin"):
+        items += [("admin.users", "Pengguna"), ("admin.audit_log", "Audit")]
+    return items
+
+
+def install_template_helpers(app: Flask) -> None:
+    app.jinja_env.filters["tanggal"] = tanggal
+    app.jinja_env.globals.update(
+        ref_name=ref_name, unit_name=unit_name, cell=cell, nav_items=nav_items, ROLES=ROLES,
+        COLUMN_LABELS=COLUMN_LABELS, TABLE_COLUMNS=TABLE_COLUMNS, TABLE_TITLES=TABLE_TITLES)

@@ -1,0 +1,44 @@
+"""The Celery app, built from the Flask factory; tasks run inside an app context."""
+from __future__ import annotations
+
+from celery import Celery, Task
+from celery.signals import worker_process_init
+from flask import Flask
+
+from app.extensions import db
+
+BEAT_SCHEDULE = {
+    "heartbeat": {"task": "simasn.heartbeat", "schedule": 60.0},
+}
+
+
+def init_celery(app: Flask) -> Celery:
+    class FlaskTask(Task):
+        def __call__(self, *args, **kwargs):
+            with app.app_context():
+                try:
+                    return self.run(*args, **kwargs)
+                finally:
+                    db.session.remove()
+
+    settings = app.config["SETTINGS"]
+    celery = Celery(app.import_name, task_cls=FlaskTask)
+    celery.conf.update(
+        broker_url=settings.broker_url, result_backend=settings.result_backend,
+        broker_connection_retry_on_startup=True, task_acks_late=True, task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1, task_serializer="json", result_serializer="json", accept_content=["json"],
+        timezone="Asia/Jakarta", enable_utc=True, result_expires=3600, beat_schedule=BEAT_SCHEDULE,
+        beat_schedule_filename=str(settings.instance_path / "celerybeat-schedule"),
+        broker_transport_options={"polling_interval": 0.5} if settings.broker_url.startswith("sqla+") else {},
+    )
+    celery.set_default()
+    app.extensions["celery"] = celery
+    from . import tasks  # noqa: F401  (registers the task shims)
+    return celery
+
+
+@worker_process_init.connect
+def _dispose_engine_after_fork(**_kwargs):
+    # A forked child must not reuse the parent's database connections.
+    if db.engine is not None:
+        db.engine.dispose(close=False)
