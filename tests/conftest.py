@@ -68,18 +68,20 @@ def app(request, tmp_path_factory):
 
 @pytest.fixture()
 def dbs(app):
-    """The scoped session, inside a transaction rolled back after the test."""
-    with app.app_context():
-        connection = db.engine.connect()
-        outer = connection.begin()
-        db.bind_session(connection)
-        try:
-            yield db.session()
-        finally:
-            db.session.remove()
-            outer.rollback()
-            connection.close()
-            db.unbind_session()
+    """The scoped session, inside a transaction rolled back after the test.
+
+    No app context stays pushed during the test: each request gets its own, as in production,
+    so nothing (such as Flask-Login's cached user) leaks from one request to the next."""
+    connection = db.engine.connect()
+    outer = connection.begin()
+    db.bind_session(connection)
+    try:
+        yield db.session()
+    finally:
+        db.session.remove()
+        outer.rollback()
+        connection.close()
+        db.unbind_session()
 
 
 @pytest.fixture()

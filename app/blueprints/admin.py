@@ -28,7 +28,7 @@ def users():
 
 @bp.get("/pengguna/baru")
 def new_user():
-    return render_template("admin/user_new.html", roles=ROLES, form={}, fields={})
+    return render_template("admin/user_new.html", roles=ROLES, form={}, fields={}, selected_roles=[])
 
 
 @bp.post("/pengguna/baru")
@@ -42,7 +42,8 @@ def create_user():
     except DomainError as exc:
         db.rollback()
         flash(exc.message, "error")
-        return render_template("admin/user_new.html", roles=ROLES, form=form, fields=exc.fields), exc.status
+        return render_template("admin/user_new.html", roles=ROLES, form=form, fields=exc.fields,
+                               selected_roles=form.getlist("roles")), exc.status
     flash(f"Akun {user.username} dibuat.", "success")
     return redirect(url_for("admin.user_detail", user_id=user.id))
 
