@@ -22,8 +22,10 @@ def _session():
 
 
 @click.group(help="SIMASN — Sistem Informasi Manajemen ASN Kota Tangerang")
-def main() -> None:
-    pass
+@click.pass_context
+def main(ctx) -> None:
+    from .extensions import db
+    ctx.call_on_close(db.session.remove)
 
 
 @main.command("check-config", help="Periksa variabel SIMASN_* dan tampilkan ringkasannya.")

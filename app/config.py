@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -87,8 +88,9 @@ def _database_url(env: dict, instance: Path) -> str:
     raw = env.get("SIMASN_DATABASE_URL") or f"sqlite:///{instance / 'simasn.sqlite'}"
     try:
         url = make_url(raw)
-    except ArgumentError:
-        raise ConfigError(f"SIMASN_DATABASE_URL: '{raw}' bukan URL basis data yang sah.") from None
+    except (ArgumentError, ValueError):  # ValueError: e.g. a port that is not a number
+        shown = re.sub(r"//[^/@]*@", "//***@", raw)  # never echo a password
+        raise ConfigError(f"SIMASN_DATABASE_URL: '{shown}' bukan URL basis data yang sah.") from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise ConfigError("SIMASN_DATABASE_URL: hanya sqlite dan postgresql yang didukung.")
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
@@ -112,10 +114,24 @@ def _secret_key(env: dict, instance: Path) -> str:
         return raw
     key_file = instance / "secret_key"
     if not key_file.exists():
-        instance.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(48))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+        _write_new_key(instance, key_file)
+    key = key_file.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"SIMASN_SECRET_KEY: tidak diatur dan berkas {key_file} kosong atau rusak; "
+                          "hapus berkas itu agar dibuat ulang, atau atur variabelnya.")
+    return key
+
+
+def _write_new_key(instance: Path, key_file: Path) -> None:
+    # Created 0600 (never readable by others) and exclusively: when web, worker and beat start
+    # together, one of them writes the key and all of them use it.
+    instance.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
 
 
 def load_settings(env: dict | None = None, **overrides) -> Settings:

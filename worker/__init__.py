@@ -29,8 +29,9 @@ def init_celery(app: Flask) -> Celery:
         worker_prefetch_multiplier=1, task_serializer="json", result_serializer="json", accept_content=["json"],
         timezone="Asia/Jakarta", enable_utc=True, result_expires=3600, beat_schedule=BEAT_SCHEDULE,
         beat_schedule_filename=str(settings.instance_path / "celerybeat-schedule"),
-        broker_transport_options={"polling_interval": 0.5} if settings.broker_url.startswith("sqla+") else {},
     )
+    # No broker_transport_options for sqla+: kombu's SQLAlchemy transport passes every one of them to
+    # create_engine(), so e.g. a polling_interval made every publish and the worker fail with TypeError.
     celery.set_default()
     app.extensions["celery"] = celery
     from . import tasks  # noqa: F401  (registers the task shims)
