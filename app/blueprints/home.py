@@ -20,7 +20,8 @@ def root():
 @login_required
 def index():
     user, db = current_user, session()
-    context = {"me": None, "summary": None, "admin": None}
+    context = {"me": None, "summary": None, "admin": None,
+               "scoped_only": not authz.has_role(user, *authz.ALL_EMPLOYEE_ROLES)}
     try:
         context["me"] = employees.own_employee(db, user)
     except NotFoundError:

@@ -119,3 +119,16 @@ def test_nonexistent_employee_looks_the_same_as_out_of_scope(login_as, world):
     hidden = client.get(f"/pegawai/{world['employees']['dinkes']}")
     assert missing.status_code == hidden.status_code == 404
     assert missing.get_data(as_text=True) == hidden.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("username", list(USERS))
+def test_home_page_for_every_role(login_as, username):
+    """Does every account get a working home page with what its roles need?"""
+    response = login_as(username).get("/beranda")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert ('data-testid="home-summary"' in body) is (username in MAY_LIST)
+    assert ('data-testid="home-asn"' in body) is (username in HAS_OWN_DATA)
+    assert ('data-testid="home-admin"' in body) is (username in MAY_ADMINISTER)
+    if username.startswith("validator."):
+        assert "Pegawai dalam cakupan OPD Anda" in body
