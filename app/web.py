@@ -1,7 +1,7 @@
 """Template helpers: Indonesian labels, dates, reference names, the navigation of each role."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import Flask, g
 from flask_login import current_user
@@ -11,6 +11,8 @@ from .models import ROLES
 from .presentation import COLUMN_LABELS, REFERENCE_COLUMNS, TABLE_COLUMNS, TABLE_TITLES
 from .services import authz, reference
 
+WIB_OFFSET = timedelta(hours=7)
+OBJECT_LABELS = {"user": "Pengguna", "employee": "Pegawai", "employees": "Pegawai"}
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
           "Oktober", "November", "Desember")
 
@@ -23,10 +25,27 @@ def tanggal(value) -> str:
             value = date.fromisoformat(value[:10])
         except ValueError:
             return value
-    text = f"{value.day} {MONTHS[value.month - 1]} {value.year}"
     if isinstance(value, datetime):
-        text += f" {value:%H:%M}"
-    return text
+        value = value + WIB_OFFSET  # stored as naive UTC
+        return f"{value.day} {MONTHS[value.month - 1]} {value.year} {value:%H:%M} WIB"
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def detail_text(details: dict) -> str:
+    """Audit details as a person reads them: "kunci: nilai; ...", lists joined by commas."""
+    parts = []
+    for key, value in (details or {}).items():
+        if value in (None, "", [], {}):
+            continue
+        shown = ", ".join(map(str, value)) if isinstance(value, list) else ("ya" if value is True else value)
+        parts.append(f"{key.replace('_', ' ')}: {shown}")
+    return "; ".join(parts)
+
+
+def object_label(object_type) -> str:
+    if not object_type:
+        return ""
+    return OBJECT_LABELS.get(object_type, object_type.replace("riwayat_", "Riwayat ").replace("_", " "))
 
 
 def ref_name(table_key: str, code) -> str:
@@ -79,5 +98,5 @@ def nav_items() -> list[tuple[str, str]]:
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["tanggal"] = tanggal
     app.jinja_env.globals.update(
-        ref_name=ref_name, unit_name=unit_name, cell=cell, nav_items=nav_items, ROLES=ROLES,
+        ref_name=ref_name, unit_name=unit_name, detail_text=detail_text, object_label=object_label, cell=cell, nav_items=nav_items, ROLES=ROLES,
         COLUMN_LABELS=COLUMN_LABELS, TABLE_COLUMNS=TABLE_COLUMNS, TABLE_TITLES=TABLE_TITLES)

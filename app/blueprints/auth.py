@@ -46,7 +46,7 @@ def login_post():
     except AuthenticationError as exc:
         return render_template("auth/login.html", username=username, error=exc.message), exc.status
     login_user(user)
-    flash(f"Selamat datang, {user.display_name}.", "success")
+    flash("Anda berhasil masuk.", "success")
     return redirect(_safe_next(request.args.get("next")))
 
 

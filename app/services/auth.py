@@ -13,7 +13,8 @@ from .audit import Actor
 from .errors import AccountLockedError, AuthenticationError
 from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 
-WRONG_CREDENTIALS = "Nama pengguna atau kata sandi salah."
+WRONG_CREDENTIALS = ("Nama pengguna atau kata sandi salah. Setelah beberapa kali salah berturut-turut, "
+                     "akun dikunci sementara demi keamanan.")
 
 
 def authenticate(session: Session, username: str, password: str, *, ip: str | None,
@@ -49,9 +50,7 @@ def _wrong_password(session, user, actor, max_failures, lockout_minutes):
         audit.record(session, actor, "auth.lockout", "user", user.id, minutes=lockout_minutes)
         return _fail(session, actor, "kata sandi salah", AccountLockedError(
             f"Terlalu banyak percobaan gagal. Akun dikunci selama {lockout_minutes} menit."))
-    left = max_failures - user.failed_logins
-    return _fail(session, actor, "kata sandi salah", AuthenticationError(
-        f"{WRONG_CREDENTIALS} Sisa percobaan sebelum akun dikunci: {left}."))
+    return _fail(session, actor, "kata sandi salah", AuthenticationError(WRONG_CREDENTIALS))
 
 
 def _fail(session: Session, actor: Actor, reason: str, error: Exception):
