@@ -21,6 +21,7 @@ from app.migrate import upgrade
 from app.models import Employee
 from app.services import system
 from app.services.audit import SYSTEM, record
+from tests.engines import preserved_shared_engine
 from tests.services import require_postgres, require_redis
 from worker import init_celery
 
@@ -32,13 +33,8 @@ SECRET = "w" * 40
 @pytest.fixture()
 def keep_shared_engine():
     """create_app() points the shared engine at this test's database; put the suite's engine back."""
-    engine = db.engine
-    yield
-    db.session.remove()
-    if db.engine is not engine:
-        db.engine.dispose()
-        db.engine = engine
-        db._factory.configure(bind=engine)
+    with preserved_shared_engine():
+        yield
 
 
 def simasn_env(instance: Path, **variables: str) -> dict[str, str]:

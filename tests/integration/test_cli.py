@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.cli import main
 from app.extensions import db, make_engine
 from app.services.audit import SYSTEM, record
+from tests.engines import preserved_shared_engine
 from tests.services import require_postgres
 
 SECRET = "c" * 40
@@ -22,13 +23,8 @@ SECRET = "c" * 40
 @pytest.fixture(scope="module")
 def keep_shared_engine():
     """The CLI points the shared engine at its own database; put the suite's engine back afterwards."""
-    engine = db.engine
-    yield
-    db.session.remove()
-    if db.engine is not engine:
-        db.engine.dispose()
-        db.engine = engine
-        db._factory.configure(bind=engine)
+    with preserved_shared_engine():
+        yield
 
 
 def cli_env(instance, database_url: str, **extra) -> dict:
