@@ -65,13 +65,15 @@ def load_org() -> None:
 @main.command(help="Bangkitkan pegawai demo dan akun demo (hanya dalam mode demo).")
 @click.option("--count", default=2000, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option("--seed", default=42, show_default=True, type=int)
-def demo(count: int, seed: int) -> None:
+@click.option("--as-of", "as_of", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Tanggal acuan data (bawaan: hari ini); seed + tanggal acuan yang sama = data yang sama.")
+def demo(count: int, seed: int, as_of=None) -> None:
     if not _settings().demo_mode:
         raise click.ClickException("Data dan akun demo hanya dibuat bila SIMASN_DEMO_MODE=true.")
     from .demo.accounts import ensure_demo_accounts
     from .demo.generator import generate_employees
     session = _session()
-    result = generate_employees(session, count=count, seed=seed)
+    result = generate_employees(session, count=count, seed=seed, as_of=as_of.date() if as_of else None)
     click.echo(f"Pegawai demo: {result}")
     for username, password, roles in ensure_demo_accounts(session):
         click.echo(f"  {username:<18} {password:<18} {roles}")

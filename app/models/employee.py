@@ -23,6 +23,8 @@ class Employee(Base):
         CheckConstraint("jenis_kelamin in ('M', 'F')", name="jenis_kelamin"),
         CheckConstraint("kind in ('PNS', 'CPNS', 'PPPK')", name="kind"),
         Index("ix_employees_opd_nama", "opd_id", "nama_cari"),
+        # A validator searches by name within the units of their scope: one index serves both.
+        Index("ix_employees_unor_nama", "unor_id", "nama_cari"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,7 +59,7 @@ class Employee(Base):
     jenis_jabatan_id: Mapped[str | None] = mapped_column(Code)
     eselon_id: Mapped[str | None] = mapped_column(Code)
     tmt_jabatan: Mapped[date | None]
-    unor_id: Mapped[str | None] = mapped_column(ForeignKey("org_units.id"), index=True)
+    unor_id: Mapped[str | None] = mapped_column(ForeignKey("org_units.id"))
     opd_id: Mapped[str | None] = mapped_column(ForeignKey("org_units.id"), index=True)
     tingkat_pendidikan_id: Mapped[str | None] = mapped_column(Code)
     pendidikan_nama: Mapped[str | None] = mapped_column(String(300))

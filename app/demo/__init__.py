@@ -1,0 +1,1 @@
+"""Demo data: synthetic ASN of Kota Tangerang (generator) and demo accounts (accounts)."""
