@@ -7,7 +7,7 @@ from flask import Flask, g
 from flask_login import current_user
 
 from .extensions import db
-from .models import ROLES
+from .models import ROLES, OrgUnit
 from .presentation import COLUMN_LABELS, REFERENCE_COLUMNS, TABLE_COLUMNS, TABLE_TITLES
 from .services import authz, reference
 
@@ -61,7 +61,6 @@ def ref_name(table_key: str, code) -> str:
 def unit_name(unit_id) -> str:
     if not unit_id:
         return "—"
-    from .models import OrgUnit
     unit = db.session().get(OrgUnit, unit_id)
     return unit.name if unit else str(unit_id)
 

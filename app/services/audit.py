@@ -5,7 +5,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, AuditHead
@@ -116,7 +116,6 @@ def _check_tip(session: Session, checked: int, last_seq: int, last_hash: str) ->
 
 def list_events(session: Session, page: int = 1, per_page: int = 50, action: str | None = None):
     """Newest first, for the admin's audit page."""
-    from sqlalchemy import func
     stmt = select(AuditEvent)
     if action:
         stmt = stmt.where(AuditEvent.action.startswith(action, autoescape=True))
