@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..models import Employee, OrgUnit, ReferenceTable, User
-from . import authz
+from . import authz, system
 
 
 def employee_summary(session: Session, user: User) -> dict:
@@ -25,4 +25,5 @@ def admin_summary(session: Session) -> dict:
         "active_users": session.scalar(select(func.count()).select_from(User).where(User.active.is_(True))),
         "reference_tables": session.scalar(select(func.count()).select_from(ReferenceTable)),
         "units": session.scalar(select(func.count()).select_from(OrgUnit)),
+        "worker_seen": system.last_heartbeat(session),
     }
