@@ -1,0 +1,163 @@
+"""What a diagram may contain in this application, checked on the XML before SpiffWorkflow parses it.
+
+No scripts anywhere, every expression within the whitelist, every service task naming a
+registered operator, every user task naming a known form.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+from lxml import etree
+
+from app.engine.expressions import check_expression
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+NS = {"bpmn": BPMN_NS, "spiff": SPIFF_NS}
+
+SCHEMA_PROPERTY = "formJsonSchemaFilename"
+UI_SCHEMA_PROPERTY = "formUiSchemaFilename"
+SCHEMA_SUFFIX = ".schema.json"
+UI_SCHEMA_SUFFIX = ".uischema.json"
+
+_KIND = {
+    "scriptTask": "Script task",
+    "userTask": "User task",
+    "serviceTask": "Service task",
+    "manualTask": "Manual task",
+    "businessRuleTask": "Business rule task",
+    "sequenceFlow": "Alur",
+    "startEvent": "Event mulai",
+    "endEvent": "Event akhir",
+    "boundaryEvent": "Event batas",
+    "intermediateCatchEvent": "Event antara",
+    "intermediateThrowEvent": "Event antara",
+    "subProcess": "Subproses",
+    "callActivity": "Call activity",
+}
+_CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"}
+
+# (xpath of the expression text, what it is called in a message)
+_EXPRESSIONS = [
+    ("//bpmn:sequenceFlow/bpmn:conditionExpression", "kondisi"),
+    ("//bpmn:timerEventDefinition/bpmn:timeDate", "waktu timer (timeDate)"),
+    ("//bpmn:timerEventDefinition/bpmn:timeDuration", "durasi timer (timeDuration)"),
+    ("//bpmn:timerEventDefinition/bpmn:timeCycle", "siklus timer (timeCycle)"),
+    ("//bpmn:conditionalEventDefinition/bpmn:condition", "kondisi event"),
+    ("//bpmn:loopCardinality", "jumlah pengulangan"),
+    ("//bpmn:completionCondition", "kondisi selesai"),
+    ("//bpmn:loopCondition", "kondisi pengulangan"),
+    ("//spiff:serviceTaskOperator//spiff:parameter/@value", "parameter operator"),
+    ("//spiff:messagePayload", "isi pesan"),
+    ("//spiff:payloadExpression", "isi event"),
+    ("//spiff:processVariableCorrelation/spiff:expression", "korelasi pesan"),
+    ("//bpmn:correlationPropertyRetrievalExpression/bpmn:formalExpression", "korelasi pesan"),
+]
+_DURATION_CALL = re.compile(r"\b(hari|jam|hari_kerja)\s*\(")
+_BARE_ISO = re.compile(r"^(P(?=T?\d)(\d+[YMWD])*(T(\d+[HMS])+)?|R\d*/\S+)$")
+
+
+def describe(element) -> str:
+    """`User task "Periksa usulan" (id periksa)` — how a message names an element."""
+    local = etree.QName(element).localname
+    kind = _KIND.get(local, local)
+    name = element.get("name")
+    return f'{kind} "{name}" (id {element.get("id")})' if name else f"{kind} (id {element.get('id')})"
+
+
+def validate_tree(tree, operators: Collection[str], known_forms: Collection[str]) -> tuple[list[str], set[str]]:
+    """All faults of the diagram, and the form files its user tasks reference."""
+    problems = _script_problems(tree) + _expression_problems(tree) + _operator_problems(tree, operators)
+    form_problems, forms = _form_problems(tree, known_forms)
+    return problems + form_problems, forms
+
+
+def lane_properties(process) -> dict[str, dict[str, str]]:
+    """Lane name -> its spiff properties (e.g. the variable that gives the lane's OPD scope)."""
+    lanes = {}
+    for lane in process.xpath(".//bpmn:lane[@name]", namespaces=NS):
+        lanes[lane.get("name")] = _properties(lane)
+    return lanes
+
+
+def _script_problems(tree) -> list[str]:
+    problems = [
+        f"{describe(task)}: script task tidak diizinkan; gunakan service task dengan operator yang terdaftar."
+        for task in tree.xpath("//bpmn:scriptTask", namespaces=NS)
+    ]
+    for script in tree.xpath("//spiff:preScript | //spiff:postScript", namespaces=NS):
+        kind = "pre-script" if etree.QName(script).localname == "preScript" else "post-script"
+        problems.append(f"{describe(_owner(script))}: {kind} tidak diizinkan.")
+    for task in tree.xpath("//bpmn:businessRuleTask", namespaces=NS):
+        problems.append(f"{describe(task)}: business rule task (DMN) belum didukung.")
+    return problems
+
+
+def _expression_problems(tree) -> list[str]:
+    problems = []
+    for xpath, what in _EXPRESSIONS:
+        for found in tree.xpath(xpath, namespaces=NS):
+            owner = _owner(found.getparent() if isinstance(found, str) else found)
+            text = str(found) if isinstance(found, str) else (found.text or "")
+            faults = _expression_faults(text, what)
+            if faults:
+                problems.append(f"{describe(owner)}: {what} '{text.strip()}' ditolak. {' '.join(faults)}")
+    return problems
+
+
+def _expression_faults(text: str, what: str) -> list[str]:
+    faults = check_expression(text)
+    if not faults and "timer" in what and _BARE_ISO.match(text.strip()):
+        faults = ['Tulis waktu ISO 8601 di antara tanda kutip, misalnya "P3D", atau gunakan hari(3).']
+    if not faults and "timeDate" in what and _DURATION_CALL.search(text):
+        faults = ["hari(...), jam(...) dan hari_kerja(...) menghasilkan durasi; pakai timeDuration, bukan timeDate."]
+    return faults
+
+
+def _operator_problems(tree, operators: Collection[str]) -> list[str]:
+    problems = []
+    available = ", ".join(sorted(operators)) or "-"
+    for task in tree.xpath("//bpmn:serviceTask", namespaces=NS):
+        names = task.xpath("bpmn:extensionElements/spiff:serviceTaskOperator/@id", namespaces=NS)
+        if not names:
+            problems.append(f"{describe(task)}: service task harus menyebut operator (spiffworkflow:serviceTaskOperator).")
+        elif names[0] not in operators:
+            problems.append(f"{describe(task)}: operator '{names[0]}' tidak terdaftar; operator yang tersedia: {available}.")
+    return problems
+
+
+def _form_problems(tree, known_forms: Collection[str]) -> tuple[list[str], set[str]]:
+    problems, forms = [], set()
+    for task in tree.xpath("//bpmn:userTask", namespaces=NS):
+        properties = _properties(task)
+        schema = properties.get(SCHEMA_PROPERTY)
+        if not schema:
+            problems.append(f"{describe(task)}: user task harus menyebut formulir (properti {SCHEMA_PROPERTY}).")
+        for prop, suffix in ((SCHEMA_PROPERTY, SCHEMA_SUFFIX), (UI_SCHEMA_PROPERTY, UI_SCHEMA_SUFFIX)):
+            filename = properties.get(prop)
+            if not filename:
+                continue
+            forms.add(filename)
+            if not _is_known_form(filename, suffix, known_forms):
+                problems.append(f"{describe(task)}: formulir '{filename}' ({prop}) tidak dikenal.")
+    return problems, forms
+
+
+def _is_known_form(filename: str, suffix: str, known_forms: Collection[str]) -> bool:
+    return filename.endswith(suffix) and filename[: -len(suffix)] in known_forms
+
+
+def _properties(element) -> dict[str, str]:
+    nodes = element.xpath("bpmn:extensionElements/spiff:properties/spiff:property", namespaces=NS)
+    return {node.get("name"): node.get("value") for node in nodes if node.get("name")}
+
+
+def _owner(element):
+    """The flow element (task, event, flow) an inner element belongs to."""
+    for candidate in element.iterancestors():
+        parent = candidate.getparent()
+        if parent is not None and etree.QName(parent).localname in _CONTAINERS:
+            return candidate
+    with_id = [node for node in (element, *element.iterancestors()) if node.get("id")]
+    return with_id[0] if with_id else element
