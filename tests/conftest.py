@@ -2,6 +2,7 @@
 transaction that is rolled back, and a small, known world of OPDs, employees and accounts."""
 from __future__ import annotations
 
+import os
 import re
 import uuid
 
@@ -17,7 +18,7 @@ from tests import world as world_module
 from tests.services import require_postgres
 
 BACKENDS = ["sqlite", "postgresql"]
-PG_SCHEMA = "simasn_test"
+PG_SCHEMA = f"simasn_test_{os.getpid()}"  # one per run: two suites at once do not collide
 
 
 def _sqlite_savepoints(engine) -> None:
@@ -64,6 +65,16 @@ def app(request, tmp_path_factory):
         db.session.remove()
     yield flask_app
     db.session.remove()
+    if request.param == "postgresql":
+        db.engine.dispose()
+        _drop_schema()
+
+
+def _drop_schema() -> None:
+    engine = make_engine(require_postgres())
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture()
