@@ -2,15 +2,20 @@
 from .account import ROLES, OpdScope, RoleGrant, User
 from .audit import AuditEvent, AuditHead, ChangeLog, SystemStatus
 from .base import Base
+from .document import Document
 from .employee import DERIVED_COLUMNS, EMPLOYEE_KINDS, Employee
 from .history import (CATEGORIES, HISTORY_MODELS, RiwayatAnak, RiwayatDiklat, RiwayatGolongan,
                       RiwayatHukdis, RiwayatJabatan, RiwayatPasangan, RiwayatPendidikan,
                       RiwayatPenghargaan, RiwayatPindahInstansi, RiwayatPindahUnit)
 from .organization import OrgUnit
+from .process import (INSTANCE_STATUSES, DecreeCounter, HumanTask, InstanceEvent, LaneRole, Notification,
+                      ProcessDefinition, ProcessInstance, ProcessVersion)
 from .reference import ReferenceEntry, ReferenceTable
 
 __all__ = [
-    "AuditEvent", "AuditHead", "Base", "CATEGORIES", "ChangeLog", "DERIVED_COLUMNS", "EMPLOYEE_KINDS", "Employee",
+    "DecreeCounter", "HumanTask", "INSTANCE_STATUSES", "InstanceEvent", "LaneRole", "Notification",
+    "ProcessDefinition", "ProcessInstance", "ProcessVersion",
+    "AuditEvent", "AuditHead", "Base", "CATEGORIES", "ChangeLog", "DERIVED_COLUMNS", "Document", "EMPLOYEE_KINDS", "Employee",
     "HISTORY_MODELS", "OpdScope", "OrgUnit", "ROLES", "ReferenceEntry", "ReferenceTable", "RiwayatAnak",
     "RiwayatDiklat", "RiwayatGolongan", "RiwayatHukdis", "RiwayatJabatan", "RiwayatPasangan",
     "RiwayatPendidikan", "RiwayatPenghargaan", "RiwayatPindahInstansi", "RiwayatPindahUnit", "RoleGrant", "SystemStatus",
