@@ -62,6 +62,26 @@ def load_org() -> None:
     click.echo(f"Organisasi: {count} unit.")
 
 
+@main.command("load-processes", help="Terbitkan definisi proses dari workflows/ dan forms/ (idempoten).")
+def load_processes() -> None:
+    from pathlib import Path
+
+    from . import __file__ as package_file
+    from .services import operators
+    from .services.audit import SYSTEM
+    from .services.definitions import load_shipped
+    from .services.errors import DomainError
+    root = Path(package_file).resolve().parent.parent
+    session = _session()
+    try:
+        published = load_shipped(session, root / "workflows", root / "forms", operators.operator_names(), SYSTEM)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from None
+    changed = {key: v.version for key, v in published.items() if v is not None}
+    click.echo(f"Proses: {len(published)} definisi, {len(changed)} versi baru"
+               + "".join(f"\n  {key} v{number}" for key, number in sorted(changed.items())))
+
+
 @main.command(help="Bangkitkan pegawai demo dan akun demo (hanya dalam mode demo).")
 @click.option("--count", default=2000, show_default=True, type=click.IntRange(1, 1_000_000))
 @click.option("--seed", default=42, show_default=True, type=int)
@@ -99,6 +119,7 @@ def setup(ctx, with_demo: bool, count: int) -> None:
     ctx.invoke(migrate)
     ctx.invoke(load_reference)
     ctx.invoke(load_org)
+    ctx.invoke(load_processes)
     if with_demo:
         ctx.invoke(demo, count=count, seed=42)
 

@@ -1,0 +1,127 @@
+"""Process definitions: publishing versions from the shipped `workflows/` and `forms/` folders,
+and the specs of a version, deserialized once per process."""
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine.errors import DefinitionError
+from ..engine.loading import (
+    LoadedDefinition,
+    ProcessSpecs,
+    load_definition,
+    parse_xml_safely,
+)
+from ..engine.rules import NS, SCHEMA_SUFFIX, lane_properties
+from ..engine.state import deserialize_spec, serialize_spec
+from ..models import ProcessDefinition, ProcessVersion
+from . import audit
+from .errors import NotFoundError, ValidationError
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    filename: str
+    xml: bytes
+    loaded: LoadedDefinition
+    forms: dict
+
+
+_SPECS: dict[tuple[int, str], ProcessSpecs] = {}
+_LANES: dict[tuple[int, str], dict[str, dict[str, str]]] = {}
+
+
+def load_shipped(session: Session, workflows_dir: Path, forms_dir: Path, operator_names: Collection[str],
+                 actor: audit.Actor) -> dict[str, ProcessVersion | None]:
+    """Publish every changed `*.bpmn` as a new version; nothing at all if one file is refused."""
+    workflows_dir, forms_dir = Path(workflows_dir), Path(forms_dir)
+    candidates = [_candidate(path, forms_dir, operator_names) for path in sorted(workflows_dir.glob("*.bpmn"))]
+    published = {c.loaded.key: publish(session, actor, c.xml, c.loaded, c.forms) for c in candidates}
+    session.commit()
+    return published
+
+
+def publish(session: Session, actor: audit.Actor, xml: bytes, loaded: LoadedDefinition, forms: dict,
+            source: str = "shipped") -> ProcessVersion | None:
+    """Store version n+1 unless the latest one has the same XML and the same pinned forms (caller commits)."""
+    latest = latest_version(session, loaded.key)
+    if latest is not None and latest.checksum == loaded.checksum and latest.forms == forms:
+        return None
+    _ensure_definition(session, loaded)
+    version = ProcessVersion(
+        process_key=loaded.key, version=(latest.version if latest else 0) + 1, bpmn_xml=xml.decode("utf-8-sig"),
+        checksum=loaded.checksum, spec=json.loads(serialize_spec(loaded.specs)), forms=forms, source=source,
+        published_by=actor.user_id)
+    session.add(version)
+    session.flush()
+    audit.record(session, actor, "process.published", "process_version", version.id,
+                 key=loaded.key, version=version.version, checksum=loaded.checksum, forms=sorted(forms))
+    return version
+
+
+def _candidate(path: Path, forms_dir: Path, operator_names: Collection[str]) -> _Candidate:
+    xml = path.read_bytes()
+    try:
+        loaded = load_definition(xml, operators=operator_names, known_forms=known_forms(forms_dir),
+                                 filename=path.name)
+    except DefinitionError as err:
+        raise ValidationError(f"Definisi {path.name} ditolak: {err}", fields={path.name: err.problems}) from None
+    forms = {name: _read_json(forms_dir / name) for name in sorted(loaded.forms)}
+    return _Candidate(path.name, xml, loaded, forms)
+
+
+def known_forms(forms_dir: Path) -> frozenset[str]:
+    """Form ids present in `forms_dir` (`usul` for `usul.schema.json`)."""
+    return frozenset(p.name[: -len(SCHEMA_SUFFIX)] for p in Path(forms_dir).glob(f"*{SCHEMA_SUFFIX}"))
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        raise ValidationError(f"Formulir {path.name} tidak dapat dibaca: {err}") from None
+
+
+def _ensure_definition(session: Session, loaded: LoadedDefinition) -> None:
+    definition = session.get(ProcessDefinition, loaded.key)
+    if definition is None:
+        session.add(ProcessDefinition(key=loaded.key, name=loaded.name[:200]))
+        session.flush()
+    else:
+        definition.name = loaded.name[:200]
+
+
+def latest_version(session: Session, key: str) -> ProcessVersion | None:
+    stmt = (select(ProcessVersion).where(ProcessVersion.process_key == key)
+            .order_by(ProcessVersion.version.desc()).limit(1))
+    return session.scalars(stmt).first()
+
+
+def require_latest(session: Session, key: str) -> ProcessVersion:
+    version = latest_version(session, key)
+    if version is None:
+        raise NotFoundError(f"Proses '{key}' belum diterbitkan.")
+    return version
+
+
+def specs_for(version: ProcessVersion) -> ProcessSpecs:
+    """The version's specs, deserialized once per process (keyed by id and checksum)."""
+    cache_key = (version.id, version.checksum)
+    if cache_key not in _SPECS:
+        _SPECS[cache_key] = deserialize_spec(version.spec)
+    return _SPECS[cache_key]
+
+
+def lanes_for(version: ProcessVersion) -> Mapping[str, Mapping[str, str]]:
+    """Lane name -> its spiff properties (e.g. `scopeVariable`), read from the stored XML once."""
+    cache_key = (version.id, version.checksum)
+    if cache_key not in _LANES:
+        tree = parse_xml_safely(version.bpmn_xml.encode("utf-8"))
+        process = tree.xpath("//bpmn:process[@id=$key]", namespaces=NS, key=version.process_key)
+        _LANES[cache_key] = lane_properties(process[0]) if process else {}
+    return _LANES[cache_key]
