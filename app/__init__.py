@@ -23,10 +23,22 @@ def create_app(config: dict | None = None, **overrides) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from .blueprints import admin, auth, employees, errors, home, me, reference
+    from .blueprints import (
+        admin,
+        auth,
+        documents,
+        employees,
+        errors,
+        home,
+        me,
+        notifications,
+        reference,
+        requests,
+        tasks,
+    )
     from .web import install_template_helpers
 
-    for module in (auth, home, employees, me, admin, reference):
+    for module in (auth, home, employees, me, admin, reference, tasks, requests, documents, notifications):
         app.register_blueprint(module.bp)
     errors.install(app)
     install_template_helpers(app)

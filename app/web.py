@@ -88,14 +88,22 @@ def nav_items() -> list[tuple[str, str]]:
         items.append(("me.data_saya", "Data Saya"))
     if authz.can_list_employees(current_user):
         items.append(("employees.index", "Pegawai"))
+    items.append(("tasks.index", "Kotak Tugas"))
+    if current_user.employee_id:
+        items.append(("requests.index", "Usulan Saya"))
     items.append(("reference.index", "Referensi"))
     if authz.has_role(current_user, "admin"):
         items += [("admin.users", "Pengguna"), ("admin.audit_log", "Audit")]
     return items
 
 
+def unread_notifications() -> int:
+    from .blueprints.notifications import unread_count
+    return unread_count()
+
+
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["tanggal"] = tanggal
     app.jinja_env.globals.update(
-        ref_name=ref_name, unit_name=unit_name, detail_text=detail_text, object_label=object_label, cell=cell, nav_items=nav_items, ROLES=ROLES,
+        unread_notifications=unread_notifications, ref_name=ref_name, unit_name=unit_name, detail_text=detail_text, object_label=object_label, cell=cell, nav_items=nav_items, ROLES=ROLES,
         COLUMN_LABELS=COLUMN_LABELS, TABLE_COLUMNS=TABLE_COLUMNS, TABLE_TITLES=TABLE_TITLES)

@@ -18,6 +18,12 @@ NS = {"bpmn": BPMN_NS, "spiff": SPIFF_NS}
 
 SCHEMA_PROPERTY = "formJsonSchemaFilename"
 UI_SCHEMA_PROPERTY = "formUiSchemaFilename"
+# A user task whose form is chosen at run time: `formFromVariable` names the process variable
+# holding the form id (e.g. "usul_riwayat_golongan"); `formChoices` is the allow-list of ids
+# it may hold (comma-separated ids, an entry ending in "*" is a prefix). Every allowed form that
+# exists is pinned with the version (schema and UI schema files).
+FORM_VARIABLE_PROPERTY = "formFromVariable"
+FORM_CHOICES_PROPERTY = "formChoices"
 SCHEMA_SUFFIX = ".schema.json"
 UI_SCHEMA_SUFFIX = ".uischema.json"
 
@@ -132,7 +138,13 @@ def _form_problems(tree, known_forms: Collection[str]) -> tuple[list[str], set[s
     for task in tree.xpath("//bpmn:userTask", namespaces=NS):
         properties = _properties(task)
         schema = properties.get(SCHEMA_PROPERTY)
-        if not schema:
+        if properties.get(FORM_VARIABLE_PROPERTY) and not schema:
+            choices = form_choices(properties.get(FORM_CHOICES_PROPERTY), known_forms)
+            if not choices:
+                problems.append(f"{describe(task)}: properti {FORM_VARIABLE_PROPERTY} membutuhkan "
+                                f"{FORM_CHOICES_PROPERTY} yang menyebut formulir yang dikenal.")
+            forms |= {form_id + suffix for form_id in choices for suffix in (SCHEMA_SUFFIX, UI_SCHEMA_SUFFIX)}
+        elif not schema:
             problems.append(f"{describe(task)}: user task harus menyebut formulir (properti {SCHEMA_PROPERTY}).")
         for prop, suffix in ((SCHEMA_PROPERTY, SCHEMA_SUFFIX), (UI_SCHEMA_PROPERTY, UI_SCHEMA_SUFFIX)):
             filename = properties.get(prop)
@@ -142,6 +154,13 @@ def _form_problems(tree, known_forms: Collection[str]) -> tuple[list[str], set[s
             if not _is_known_form(filename, suffix, known_forms):
                 problems.append(f"{describe(task)}: formulir '{filename}' ({prop}) tidak dikenal.")
     return problems, forms
+
+
+def form_choices(allowed: str | None, known_forms: Collection[str]) -> set[str]:
+    """The known form ids an allow-list (`a, b, usul_*`) admits."""
+    entries = [entry.strip() for entry in (allowed or "").split(",") if entry.strip()]
+    return {form_id for form_id in known_forms for entry in entries
+            if (form_id.startswith(entry[:-1]) if entry.endswith("*") else form_id == entry)}
 
 
 def _is_known_form(filename: str, suffix: str, known_forms: Collection[str]) -> bool:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..engine import runtime
 from ..engine.errors import TaskNotFoundError, TaskNotReadyError
-from ..engine.rules import SCHEMA_SUFFIX, UI_SCHEMA_SUFFIX
+from ..engine.rules import FORM_VARIABLE_PROPERTY, SCHEMA_SUFFIX, UI_SCHEMA_SUFFIX
 from ..engine.script_engine import SafeScriptEngine
 from ..engine.workdays import WIB
 from ..forms import validate_submission
@@ -38,6 +38,10 @@ from .inbox import can_act
 from .reference import reference_choices
 
 SCOPE_PROPERTY = "scopeVariable"
+# With `formFromVariable`: the submitted fields are stored as a dict under `formResultVariable`,
+# except those named in `formTopLevelFields` (comma-separated), which replace top-level variables.
+RESULT_VARIABLE_PROPERTY = "formResultVariable"
+TOP_LEVEL_PROPERTY = "formTopLevelFields"
 OPEN_STATUSES = ("running", "waiting", "suspended", "error")
 NOT_FOUND = "Tugas tidak ditemukan."
 
@@ -77,6 +81,7 @@ def complete_task(session: Session, user: User, actor: audit.Actor, human_task_i
         version = session.get(ProcessVersion, instance.version_id)
         _validate(session, version, task.form_id, data)
         workflow = _restore(session, actor, instance, version)
+        data = _shaped(workflow, task_id, data)
         _engine_call(runtime.complete_user_task, workflow, task_id, data)
         _store(session, instance, version, workflow, extra_opds=_scope_values(session, version, data))
         action = str(data.get("keputusan") or "selesai")[:32]
@@ -243,7 +248,36 @@ def _mirror_row(session: Session, instance: ProcessInstance, version: ProcessVer
         instance_id=instance.id, task_id=view.task_id, task_name=(view.name or view.bpmn_id)[:100],
         title=f"{view.name or view.bpmn_id} — {instance.title}"[:300], lane=view.lane, role=lane.role,
         scope_opd_id=str(scope) if scope else None, subject_employee_id=instance.subject_employee_id,
-        form_id=view.form_schema, due_at=_naive_utc(view.due))
+        form_id=_form_of(version, view), due_at=_naive_utc(view.due))
+
+
+def _form_of(version: ProcessVersion, view) -> str | None:
+    """The task's form file: named in the diagram, or (formFromVariable) held by a process variable
+    whose value must be one of the forms pinned with the version."""
+    variable = view.properties.get(FORM_VARIABLE_PROPERTY)
+    if view.form_schema or not variable:
+        return view.form_schema
+    form_id = view.data.get(variable)
+    filename = f"{form_id}{SCHEMA_SUFFIX}" if isinstance(form_id, str) else None
+    if filename is None or filename not in (version.forms or {}):
+        raise ValidationError(f"Langkah '{view.name or view.bpmn_id}': formulir '{form_id}' (variabel "
+                              f"'{variable}') tidak diizinkan pada versi proses ini.")
+    return filename
+
+
+def _shaped(workflow, task_id: str, data: dict) -> dict:
+    """The submission as the workflow stores it (see RESULT_VARIABLE_PROPERTY)."""
+    try:
+        properties = runtime.get_user_task(workflow, task_id).properties
+    except TaskNotFoundError as err:
+        raise ConflictError(str(err)) from err
+    result = properties.get(RESULT_VARIABLE_PROPERTY)
+    if not (properties.get(FORM_VARIABLE_PROPERTY) and result):
+        return data
+    top = {name.strip() for name in (properties.get(TOP_LEVEL_PROPERTY) or "").split(",") if name.strip()}
+    shaped = {name: data.get(name) for name in top}
+    shaped[result] = {name: value for name, value in data.items() if name not in top}
+    return shaped
 
 
 def _scope_values(session: Session, version: ProcessVersion, data: dict) -> set[str]:
