@@ -32,13 +32,15 @@ def _register(app: Flask) -> None:
         home,
         me,
         notifications,
+        proposals,
         reference,
         requests,
         tasks,
     )
     from .web import install_template_helpers
 
-    for module in (auth, home, employees, me, admin, reference, tasks, requests, documents, notifications):
+    for module in (auth, home, employees, me, admin, reference, tasks, proposals, requests, documents,
+                   notifications):
         app.register_blueprint(module.bp)
     errors.install(app)
     install_template_helpers(app)
