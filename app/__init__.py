@@ -26,6 +26,7 @@ def _register(app: Flask) -> None:
     from .blueprints import (
         admin,
         auth,
+        diagrams,
         documents,
         employees,
         errors,
@@ -36,11 +37,12 @@ def _register(app: Flask) -> None:
         reference,
         requests,
         tasks,
+        transfers,
     )
     from .web import install_template_helpers
 
     for module in (auth, home, employees, me, admin, reference, tasks, proposals, requests, documents,
-                   notifications):
+                   notifications, diagrams, transfers):
         app.register_blueprint(module.bp)
     errors.install(app)
     install_template_helpers(app)

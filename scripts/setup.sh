@@ -22,6 +22,9 @@ step "Memasang paket front-end (npm)"
 if [ -f package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; else npm install --no-audit --no-fund --loglevel=error; fi
 mkdir -p app/static/vendor
 cp node_modules/htmx.org/dist/htmx.min.js app/static/vendor/htmx.min.js
+mkdir -p app/static/vendor/bpmn-js
+cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js node_modules/bpmn-js/dist/assets/diagram-js.css \
+   node_modules/bpmn-js/dist/assets/bpmn-js.css app/static/vendor/bpmn-js/
 
 if [ "$WITH_TEST" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   step "Memasang Chromium (Debian) untuk uji peramban"

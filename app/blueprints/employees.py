@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..models import EMPLOYEE_KINDS
-from ..services import authz, employees, enrolment, reference
+from ..services import authz, employees, enrolment, reference, transfers
 from ..services.errors import ForbiddenError, ValidationError
 from .common import actor, int_arg, session, str_arg
 
@@ -32,7 +32,8 @@ def profile(employee_id: int):
     db = session()
     employee = employees.get_for(db, current_user, employee_id, actor())
     return render_template("employees/profile.html", employee=employee, own=False,
-                           histories=employees.histories(db, employee))
+                           histories=employees.histories(db, employee),
+                           may_transfer=transfers.may_start(db, current_user, employee))
 
 
 def _form_context(db):

@@ -110,10 +110,12 @@ def _form(version: ProcessVersion, task: HumanTask) -> tuple[dict | None, dict |
     return schema, version.forms.get(stem + UI_SCHEMA_SUFFIX)
 
 
-def _task_data(instance: ProcessInstance, task: HumanTask) -> dict:
-    entry = (instance.state or {}).get("tasks", {}).get(task.task_id) or {}
-    data = entry.get("data") if isinstance(entry, dict) else None
-    return dict(data or (instance.state or {}).get("data") or {})
+def _task_data(db, task: HumanTask) -> dict:
+    """The task's data; a proposal's fields are lifted to the top so its own form starts from them."""
+    data = processes.task_data(db, actor(), task)
+    if isinstance(data.get("usulan"), dict):
+        data = {**data, **data["usulan"]}
+    return data
 
 
 def _comparison(db, instance: ProcessInstance, data: dict):
@@ -134,7 +136,7 @@ def _page(db, task: HumanTask, data: dict | None = None, errors: dict | None = N
     instance = db.get(ProcessInstance, task.instance_id)
     version = db.get(ProcessVersion, instance.version_id)
     schema, ui = _form(version, task)
-    task_data = _task_data(instance, task)
+    task_data = _task_data(db, task)
     if data is None:
         data = {key: value for key, value in task_data.items() if key not in FRESH_FIELDS}
     provider = functools.partial(reference_choices, db)

@@ -48,7 +48,7 @@ def register(name: str) -> Callable[[Operator], Operator]:
 
 
 # Modules that register operators of their own; imported before the registry is read.
-OPERATOR_MODULES = ("app.services.change_requests",)
+OPERATOR_MODULES = ("app.services.change_requests", "app.services.transfers")
 
 
 def _registry() -> dict[str, Operator]:

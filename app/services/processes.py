@@ -16,7 +16,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..engine import runtime
-from ..engine.errors import TaskNotFoundError, TaskNotReadyError
+from ..engine.errors import EngineError, TaskNotFoundError, TaskNotReadyError
 from ..engine.rules import FORM_VARIABLE_PROPERTY, SCHEMA_SUFFIX, UI_SCHEMA_SUFFIX
 from ..engine.script_engine import SafeScriptEngine
 from ..engine.workdays import WIB
@@ -339,3 +339,14 @@ def _default_title(session: Session, version: ProcessVersion, employee: Employee
 def _event(session: Session, instance: ProcessInstance, user: User, step: str, action: str, note) -> None:
     session.add(InstanceEvent(instance_id=instance.id, actor_user_id=user.id, actor_label=user.display_name,
                               step=step[:300], action=action[:32], note=str(note) if note else None))
+
+
+def task_data(session: Session, actor: audit.Actor, task: HumanTask) -> dict:
+    """The data a READY user task sees (for its page); the workflow is restored, nothing runs."""
+    instance = session.get(ProcessInstance, task.instance_id)
+    version = session.get(ProcessVersion, instance.version_id)
+    workflow = _restore(session, actor, instance, version)
+    try:
+        return runtime.get_user_task(workflow, task.task_id).data
+    except EngineError:
+        return runtime.process_data(workflow)
