@@ -47,33 +47,14 @@ def set_up(count: int, seed: int) -> None:
 
 
 def load_processes(session) -> None:
-    """Publish the shipped workflows/ and forms/, as `simasn load-processes` does."""
+    """Publish the shipped workflows/ and forms/, as `simasn load-processes` does; a refused
+    definition stops the server (and so the browser tests) with the refusal's message."""
     from app.services import operators
     from app.services.audit import SYSTEM
     from app.services.definitions import load_shipped
 
-    import shutil
-    import tempfile
-
-    from app.services.errors import DomainError
-
     root = Path(__file__).resolve().parents[2]
-    try:
-        load_shipped(session, root / "workflows", root / "forms", operators.operator_names(), SYSTEM)
-    except DomainError:
-        # One definition being refused (e.g. a process still under construction) must not keep the
-        # others from the browser tests: publish them one by one and report the refused ones.
-        session.rollback()
-        for path in sorted((root / "workflows").glob("*.bpmn")):
-            with tempfile.TemporaryDirectory() as folder:
-                shutil.copy(path, folder)
-                try:
-                    load_shipped(session, Path(folder), root / "forms", operators.operator_names(), SYSTEM)
-                except DomainError as refused:
-                    session.rollback()
-                    print(f"live_server: {path.name} tidak diterbitkan: {refused.message}", flush=True)
-                    continue
-            session.commit()
+    load_shipped(session, root / "workflows", root / "forms", operators.operator_names(), SYSTEM)
     session.commit()
 
 
