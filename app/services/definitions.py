@@ -2,6 +2,8 @@
 and the specs of a version, deserialized once per process."""
 from __future__ import annotations
 
+import copy
+
 import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -113,7 +115,8 @@ def specs_for(version: ProcessVersion) -> ProcessSpecs:
     """The version's specs, deserialized once per process (keyed by id and checksum)."""
     cache_key = (version.id, version.checksum)
     if cache_key not in _SPECS:
-        _SPECS[cache_key] = deserialize_spec(version.spec)
+        # SpiffWorkflow's converter rewrites the dict it is given; keep the stored JSON intact.
+        _SPECS[cache_key] = deserialize_spec(copy.deepcopy(version.spec))
     return _SPECS[cache_key]
 
 

@@ -109,3 +109,18 @@ def test_shipped_folders_load(dbs):
     result = definitions.load_shipped(dbs, PROJECT / "workflows", PROJECT / "forms",
                                       operators.operator_names(), SYSTEM)
     assert all(version is None or version.version >= 1 for version in result.values())
+
+
+def test_loading_specs_leaves_the_stored_spec_json(dbs, tmp_path):
+    """Does turning a version's spec into SpiffWorkflow objects leave its stored JSON unchanged?"""
+    import json
+    from pathlib import Path
+
+    from app.services import definitions, operators
+    from app.services.audit import SYSTEM
+    root = Path(__file__).resolve().parents[2]
+    definitions.load_shipped(dbs, root / "workflows", root / "forms", operators.operator_names(), SYSTEM)
+    version = definitions.require_latest(dbs, "usul_perubahan_data")
+    before = json.dumps(version.spec, sort_keys=True)
+    definitions.specs_for(version)
+    assert json.dumps(version.spec, sort_keys=True) == before

@@ -1,0 +1,347 @@
+"""Benchmark: one engine step of `usul_perubahan_data`, bare SpiffWorkflow vs our service, and its
+growth with history (revision loops), on a fresh PostgreSQL database.
+
+    .venv/bin/python bench/bench_engine.py [--loops 50] [--instances 4] [--url postgresql+psycopg://...]
+
+The database named in --url is DROPPED and recreated (migrations, reference tables, org tree, the
+small test world of tests/world.py, the shipped workflows/ and forms/): never point it at data you keep.
+
+One "step" = one task completion including deserialize and serialize:
+  bare     SpiffWorkflow 3.2 alone: BpmnWorkflowSerializer.deserialize_json (spec embedded) -> put the
+           form data on the READY user task -> task.run() -> do_engine_steps() -> serialize_json.
+           Stock PythonScriptEngine; service tasks (`notify`) are answered by a no-op call_service.
+  runtime  app.engine (our serializer without the spec, SafeScriptEngine, no-op operators), no database.
+  service  app.services.processes.complete_task on PostgreSQL: lock, load, validate the form,
+           deserialize, complete, run on (real operators: notify writes notifications), mirror the
+           human tasks, timeline, audit, serialize, commit.
+A revision loop = validator "kembalikan" on "Periksa usulan" + ASN resubmits "Perbaiki usulan".
+Ratios are between numbers measured in this same run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+import time
+from copy import deepcopy
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
+from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
+from SpiffWorkflow.util.task import TaskState  # noqa: E402
+from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from app.engine import runtime  # noqa: E402
+from app.engine.script_engine import SafeScriptEngine  # noqa: E402
+from app.extensions import make_engine  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+from app.models import HumanTask, ProcessInstance, User  # noqa: E402
+from app.services import definitions, operators, processes  # noqa: E402
+from app.services.audit import SYSTEM, Actor  # noqa: E402
+from app.services.change_requests import form_for  # noqa: E402
+from app.services.documents import store_upload  # noqa: E402
+from app.services.organization import load_org_tree  # noqa: E402
+from app.services.reference import load_reference  # noqa: E402
+from tests import world as world_module  # noqa: E402
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/simasn_bench_engine"
+KEY = "usul_perubahan_data"
+BPMN = ROOT / "workflows" / f"{KEY}.bpmn"
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
+USULAN = {"golongan_id": "32", "jenis_kp_id": "101", "tmt_golongan": "2030-04-01", "masa_kerja_tahun": 4,
+          "sk_nomor": "800/Kep.12-BKPSDM/2030", "sk_tanggal": "2030-03-01"}
+RETURN = {"keputusan": "kembalikan", "catatan": "Nomor SK salah"}
+
+
+# --- bare SpiffWorkflow ---------------------------------------------------------------------
+
+class _BareEngine(PythonScriptEngine):
+    """Stock engine; the diagram's service tasks (`notify`) do nothing and return an empty JSON object."""
+
+    def call_service(self, task, **kwargs):
+        return "{}"
+
+
+class Bare:
+    def __init__(self) -> None:
+        parser = SpiffBpmnParser()
+        parser.add_bpmn_file(str(BPMN))
+        self.spec = parser.get_spec(KEY)
+        self.subprocesses = parser.get_subprocess_specs(KEY)
+        self.serializer = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(SPIFF_CONFIG))
+        self.engine = _BareEngine()
+
+    def start(self, data: dict) -> str:
+        workflow = BpmnWorkflow(self.spec, self.subprocesses, script_engine=self.engine)
+        workflow.task_tree.data.update(deepcopy(data))
+        workflow.do_engine_steps()
+        return self.serializer.serialize_json(workflow)
+
+    def step(self, state: str, data: dict) -> str:
+        workflow = self.serializer.deserialize_json(state)
+        workflow.script_engine = self.engine
+        (task,) = workflow.get_tasks(state=TaskState.READY, manual=True)
+        task.data.update(deepcopy(data))
+        task.run()
+        workflow.do_engine_steps()
+        return self.serializer.serialize_json(workflow)
+
+    def split(self, state: str) -> dict:
+        """Sizes and deserialize times of the whole JSON and of its spec part."""
+        dct = json.loads(state)
+        spec_part = {"spec": dct.get("spec"), "subprocess_specs": dct.get("subprocess_specs")}
+        return {"bytes": len(state.encode()), "spec_bytes": len(json.dumps(spec_part).encode()),
+                "deserialize_ms": _median_ms(lambda: self.serializer.deserialize_json(state), 10)}
+
+
+# --- our engine layer without the database --------------------------------------------------
+
+class Runtime:
+    def __init__(self, specs) -> None:
+        self.specs = specs
+        noop = {name: (lambda params, context: {}) for name in operators.operator_names()}
+        self.engine = SafeScriptEngine(operators=noop)
+
+    def start(self, data: dict) -> str:
+        return runtime.serialize(runtime.start_workflow(self.specs, self.engine, data))
+
+    def step(self, state: str, data: dict) -> str:
+        workflow = runtime.deserialize(self.specs, state, self.engine)
+        (view,) = runtime.ready_user_tasks(workflow)
+        runtime.complete_user_task(workflow, view.task_id, data)
+        runtime.ready_user_tasks(workflow)
+        return runtime.serialize(workflow)
+
+
+# --- driving -------------------------------------------------------------------------------
+
+def _start_data(world_employee: int, opd: str, bukti: dict, form_id: str) -> dict:
+    return {"pegawai_id": world_employee, "opd": opd, "jenis": "riwayat_golongan", "operasi": "tambah",
+            "record_id": None, "usulan": dict(USULAN), "bukti": bukti, "alasan": "Sesuai SK terlampir",
+            "form_id": form_id}
+
+
+def _revision(bukti: dict, loop: int) -> dict:
+    """What the ASN posts (flat form) and what the workflow stores (formResultVariable shape)."""
+    posted = {**USULAN, "sk_nomor": f"800/Kep.{loop}-BKPSDM/2030", "bukti": bukti, "alasan": f"Perbaikan {loop}"}
+    shaped = {"bukti": bukti, "alasan": posted["alasan"],
+              "usulan": {k: v for k, v in posted.items() if k not in ("bukti", "alasan")}}
+    return {"posted": posted, "shaped": shaped}
+
+
+def drive_plain(kind, start_data: dict, loops: int, instances: int, bukti: dict, repeat: int) -> dict:
+    """Bare / runtime: per-loop step times over `instances` instances, plus `repeat` re-runs from the
+    states at loop 0, 10 and `loops` (same state each time, so the history is fixed)."""
+    per_loop: dict[int, list[float]] = {}
+    states: dict[int, str] = {}
+    for i in range(instances):
+        state = kind.start(start_data)
+        for loop in range(loops + 1):
+            if i == 0 and loop in (0, min(10, loops), loops):
+                states[loop] = state
+            if loop == loops:
+                break
+            t0 = time.perf_counter()
+            state = kind.step(state, RETURN)
+            t1 = time.perf_counter()
+            state = kind.step(state, _revision(bukti, loop)["shaped"])
+            t2 = time.perf_counter()
+            per_loop.setdefault(loop, []).extend([(t1 - t0) * 1000, (t2 - t1) * 1000])
+    fixed = {}
+    for loop, state in states.items():
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            kind.step(kind.step(state, RETURN), _revision(bukti, loop)["shaped"])
+            times.append((time.perf_counter() - t0) * 1000 / 2)
+        fixed[loop] = times
+    return {"per_loop": per_loop, "states": states, "fixed": fixed}
+
+
+def drive_service(engine, world: dict, loops: int, instances: int, fresh: int, bukti: dict) -> dict:
+    """Service: `fresh` instances for one loop each, and `instances` instances for `loops`+3 loops."""
+    per_loop: dict[int, list[float]] = {}
+    sizes: dict[int, int] = {}
+    growth_ids = []
+    for i in range(fresh + instances):
+        long = i >= fresh
+        with Session(engine) as session:
+            asn = session.get(User, world["users"]["asn.dinkes"])
+            validator = session.get(User, world["users"]["validator.dinkes"])
+            employee_id = world["employees"]["dinkes"]
+            form_id = form_for("riwayat_golongan", world_module.employee(session, world, "dinkes"), "tambah")
+            data = {k: v for k, v in _start_data(employee_id, None, bukti, form_id).items()
+                    if k not in ("pegawai_id", "opd")}
+            instance = processes.start(session, asn, _actor(asn), KEY, subject_employee_id=employee_id, data=data)
+            instance_id = instance.id
+            if long:
+                growth_ids.append(instance_id)
+            for loop in range(loops + 3 if long else 1):
+                if long and len(growth_ids) == 1 and loop in (0, min(10, loops), loops):
+                    state = session.scalar(select(ProcessInstance.state).where(ProcessInstance.id == instance_id))
+                    sizes[loop] = len(json.dumps(state).encode())
+                for user, payload in ((validator, RETURN), (asn, _revision(bukti, loop)["posted"])):
+                    task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance_id))
+                    t0 = time.perf_counter()
+                    processes.complete_task(session, user, _actor(user), task_id, payload)
+                    per_loop.setdefault(loop, []).append((time.perf_counter() - t0) * 1000)
+    return {"per_loop": per_loop, "sizes": sizes, "growth_ids": growth_ids}
+
+
+def breakdown(engine, instance_id: int, specs) -> dict:
+    """Where a step's engine time goes for the instance's current stored state."""
+    with Session(engine) as session:
+        state = session.scalar(select(ProcessInstance.state).where(ProcessInstance.id == instance_id))
+        version_id = session.scalar(select(ProcessInstance.version_id).where(ProcessInstance.id == instance_id))
+    script_engine = SafeScriptEngine(operators={})
+    text_state = json.dumps(state)
+    workflow = runtime.deserialize(specs, state, script_engine)
+    with engine.connect() as connection:
+        fetch = _median_ms(lambda: connection.execute(
+            text("SELECT state FROM process_instances WHERE id = :i"), {"i": instance_id}).scalar(), 20)
+        connection.rollback()
+    return {
+        "state_bytes": len(text_state.encode()), "tasks": len(workflow.tasks), "version_id": version_id,
+        "fetch_jsonb_ms": fetch,
+        "deserialize_ms": _median_ms(lambda: runtime.deserialize(specs, state, script_engine), 20),
+        "serialize_ms": _median_ms(lambda: runtime.serialize(workflow), 20),
+        "ready_user_tasks_ms": _median_ms(lambda: runtime.ready_user_tasks(workflow), 20),
+        "json_dumps_loads_ms": _median_ms(lambda: json.loads(json.dumps(state)), 20),
+    }
+
+
+# --- setup ---------------------------------------------------------------------------------
+
+def _fresh_database(url: str) -> str:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    return url
+
+
+def _setup(url: str, store_dir: Path):
+    upgrade(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        load_reference(session)
+        load_org_tree(session)
+        session.commit()
+        world = world_module.build(session)
+        # only this process (other shipped diagrams may be work in progress): as load_shipped does for one file
+        candidate = definitions._candidate(BPMN, ROOT / "forms", operators.operator_names())
+        definitions.publish(session, SYSTEM, candidate.xml, candidate.loaded, candidate.forms)
+        session.commit()
+        version = definitions.require_latest(session, KEY)
+        spec_bytes = len(json.dumps(version.spec).encode())  # before specs_for: it restores in place
+        specs = definitions.specs_for(version)
+        asn = session.get(User, world["users"]["asn.dinkes"])
+        document = store_upload(session, store_dir, PDF, "bukti.pdf", asn.id)
+        session.commit()
+        bukti = {"document_id": document.id}
+        employee = world_module.employee(session, world, "dinkes")
+        form_id = form_for("riwayat_golongan", employee, "tambah")
+        start_data = _start_data(employee.id, employee.opd_id, bukti, form_id)
+    return engine, world, specs, spec_bytes, bukti, start_data
+
+
+def _actor(user: User) -> Actor:
+    return Actor(user.id, user.display_name)
+
+
+def _median_ms(call, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - t0) * 1000)
+    return round(statistics.median(times), 2)
+
+
+def _stats(times: list[float]) -> dict:
+    ordered = sorted(times)
+    return {"p50": round(statistics.median(ordered), 2), "mean": round(statistics.fmean(ordered), 2),
+            "p95": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2), "n": len(ordered)}
+
+
+def _window(per_loop: dict[int, list[float]], first: int, last: int) -> list[float]:
+    return [t for loop in range(first, last + 1) for t in per_loop.get(loop, [])]
+
+
+# --- main ----------------------------------------------------------------------------------
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--loops", type=int, default=50)
+    parser.add_argument("--instances", type=int, default=4, help="instances driven through --loops loops")
+    parser.add_argument("--fresh", type=int, default=30, help="service: fresh instances for the first step")
+    parser.add_argument("--repeat", type=int, default=30, help="bare/runtime: re-runs from a fixed state")
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+    loops = args.loops
+
+    engine, world, specs, version_spec_bytes, bukti, start_data = _setup(
+        _fresh_database(args.url), Path(tempfile.mkdtemp(prefix="simasn-bench-")))
+
+    bare = Bare()
+    plain = {"bare": drive_plain(bare, start_data, loops, args.instances, bukti, args.repeat),
+             "runtime": drive_plain(Runtime(specs), start_data, loops, args.instances, bukti, args.repeat)}
+    service = drive_service(engine, world, loops, args.instances, args.fresh, bukti)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+
+    fresh_window, grown_window = (0, 0), (loops, loops + 2)
+    rows = {}
+    for name, result in plain.items():
+        rows[name] = {"fresh": _stats(result["fixed"][0]), "loop10": _stats(result["fixed"][min(10, loops)]),
+                      f"loop{loops}": _stats(result["fixed"][loops]),
+                      "per_loop_fresh": _stats(_window(result["per_loop"], 0, 0)),
+                      f"per_loop_{loops - 2}_{loops - 1}": _stats(_window(result["per_loop"], loops - 2, loops - 1))}
+    rows["service"] = {"fresh": _stats(_window(service["per_loop"], *fresh_window)),
+                       "loop10": _stats(_window(service["per_loop"], min(10, loops), min(10, loops))),
+                       f"loop{loops}": _stats(_window(service["per_loop"], *grown_window))}
+    sizes = {"bare": {loop: len(s.encode()) for loop, s in plain["bare"]["states"].items()},
+             "runtime": {loop: len(s.encode()) for loop, s in plain["runtime"]["states"].items()},
+             "service": service["sizes"], "version_spec_bytes": version_spec_bytes}
+    bare_split = {loop: bare.split(s) for loop, s in plain["bare"]["states"].items()}
+    grown_id = service["growth_ids"][0]
+    with Session(engine) as session:
+        fresh_id = session.scalar(select(ProcessInstance.id).order_by(ProcessInstance.id).limit(1))
+    parts = {"fresh": breakdown(engine, fresh_id, specs), f"loop{loops + 3}": breakdown(engine, grown_id, specs)}
+
+    b, a = rows["service"]["fresh"]["p50"], rows["bare"]["fresh"]["p50"]
+    print(f"\nSatu langkah (ms), {KEY}; bare/runtime: {args.repeat}x dari status tetap, service: "
+          f"{args.fresh} instans baru (langkah 1-2) dan {args.instances} instans pada loop {loops}-{loops + 2}")
+    print(f"{'':<10}{'fresh p50':>10}{'p95':>8}{'loop10 p50':>12}{f'loop{loops} p50':>12}{'p95':>8}{'growth':>8}")
+    for name, row in rows.items():
+        grown = row[f"loop{loops}"]
+        print(f"{name:<10}{row['fresh']['p50']:>10.2f}{row['fresh']['p95']:>8.2f}{row['loop10']['p50']:>12.2f}"
+              f"{grown['p50']:>12.2f}{grown['p95']:>8.2f}{grown['p50'] / row['fresh']['p50']:>8.2f}")
+    print(f"\nservice/bare fresh (b/a): {b / a:.2f}x   service/runtime fresh: "
+          f"{b / rows['runtime']['fresh']['p50']:.2f}x")
+    print(f"service loop{loops} / bare fresh: {rows['service'][f'loop{loops}']['p50'] / a:.2f}x   "
+          f"service loop{loops} / bare loop{loops}: "
+          f"{rows['service'][f'loop{loops}']['p50'] / rows['bare'][f'loop{loops}']['p50']:.2f}x")
+    print("\nUkuran status tersimpan (byte):", json.dumps(sizes))
+    print("Bare: ukuran/deserialize JSON utuh:", json.dumps(bare_split))
+    print("Rincian service (status di basis data):", json.dumps(parts, indent=1))
+    if args.json:
+        Path(args.json).write_text(json.dumps({"rows": rows, "sizes": sizes, "bare_split": bare_split,
+                                               "parts": parts, "b_over_a": round(b / a, 2)}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

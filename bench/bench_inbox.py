@@ -1,0 +1,304 @@
+"""Benchmark: Kotak Tugas (`app.services.inbox.tasks_for`) with 100 000 employees and 50 000 open tasks.
+
+    .venv/bin/python bench/bench_inbox.py [--count 100000] [--tasks 50000] [--queries 200]
+
+The database named in --url is DROPPED and recreated (migrations, reference tables, org tree), then
+`generate_employees` fills it; the open tasks are a benchmark fixture written directly with COPY:
+one `process_instances` row (status waiting, empty state) per `human_tasks` row.
+
+Task mix (seeded): 55 % `validator_opd` scoped to the subject's OPD (so OPDs get tasks in proportion to
+their size), 25 % `bkpsdm`, 5 % `kepala_bkpsdm`, 15 % `asn` (the subject's own revision task);
+70 % `usul_perubahan_data`, 30 % `mutasi_unit_kerja`; due: 30 % overdue, 50 % later, 20 % none;
+5 % claimed by someone else. Each kind is timed 200 times after 20 warm-ups, wall clock of the service
+call (SQL + ORM loading of every row), and, separately, the server's own execution time of the same
+statement (`EXPLAIN (ANALYZE, FORMAT JSON)` "Execution Time"). Baselines from the same run: `SELECT 1`
+and a primary-key lookup of one task.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy.orm import Session  # noqa: E402
+
+from app.demo.generator import generate_employees  # noqa: E402
+from app.extensions import make_engine  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+from app.models import Employee, HumanTask, OpdScope, OrgUnit, RoleGrant, User  # noqa: E402
+from app.services import definitions, inbox, operators  # noqa: E402
+from app.services.audit import SYSTEM  # noqa: E402
+from app.services.organization import load_org_tree  # noqa: E402
+from app.services.reference import load_reference  # noqa: E402
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/simasn_bench_inbox"
+KEY = "usul_perubahan_data"
+OTHER_KEY = "mutasi_unit_kerja"
+ROLES = [("validator_opd", 0.55), ("bkpsdm", 0.25), ("kepala_bkpsdm", 0.05), ("asn", 0.15)]
+LANES = {"validator_opd": ("Validator OPD", "Periksa usulan", "usul_periksa_validator.schema.json"),
+         "bkpsdm": ("BKPSDM", "Verifikasi BKPSDM", "usul_verifikasi_bkpsdm.schema.json"),
+         "kepala_bkpsdm": ("Kepala BKPSDM", "Tetapkan keputusan", None),
+         "asn": ("ASN", "Perbaiki usulan", "usul_riwayat_golongan.schema.json")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default=DEFAULT_URL)
+    parser.add_argument("--count", type=int, default=100_000)
+    parser.add_argument("--tasks", type=int, default=50_000)
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--big-opd", default="Dinas Pendidikan")
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args()
+    rng = random.Random(args.seed)
+
+    url = _fresh_database(args.url)
+    upgrade(url)
+    engine = make_engine(url)
+    started = time.perf_counter()
+    with Session(engine) as session:
+        load_reference(session)
+        load_org_tree(session)
+        session.commit()
+        version_id = _publish(session)
+    generate_employees(engine, count=args.count, seed=args.seed)
+    print(f"Skema + {args.count} pegawai: {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    users = _users(engine, args.big_opd)
+    _fixture(engine, rng, args.tasks, version_id, users["other"])
+    _vacuum(engine)
+    print(f"{args.tasks} tugas terbuka (COPY): {time.perf_counter() - started:.1f} s")
+    results = _measure(engine, users, args.queries, rng)
+    _report(results)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+# --- setup ---------------------------------------------------------------------------------
+
+def _fresh_database(url: str) -> str:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    admin.dispose()
+    return url
+
+
+def _publish(session: Session) -> int:
+    candidate = definitions._candidate(ROOT / "workflows" / f"{KEY}.bpmn", ROOT / "forms", operators.operator_names())
+    version = definitions.publish(session, SYSTEM, candidate.xml, candidate.loaded, candidate.forms)
+    session.commit()
+    return version.id
+
+
+def _users(engine, big_opd_name: str) -> dict:
+    """A validator of the largest OPD, one of a small OPD (fewest employees, at least 50), a BKPSDM
+    analyst, an ASN with tasks of their own (chosen in _fixture) and someone else who claims tasks."""
+    with Session(engine) as session:
+        sizes = dict(session.execute(select(Employee.opd_id, func.count()).group_by(Employee.opd_id)).all())
+        big = session.scalar(select(OrgUnit.id).where(OrgUnit.parent_id.is_(None), OrgUnit.name == big_opd_name))
+        small = min((opd for opd, n in sizes.items() if opd and n >= 50), key=lambda opd: sizes[opd])
+        made = {}
+        for name, roles, scope in (("validator_big", ["validator_opd"], big), ("validator_small", ["validator_opd"],
+                                                                                small),
+                                   ("bkpsdm", ["bkpsdm"], None), ("other", ["bkpsdm", "validator_opd"], None)):
+            user = User(username=f"bench.{name}", display_name=f"Bench {name}", password_hash="-")
+            session.add(user)
+            session.flush()
+            session.add_all(RoleGrant(user_id=user.id, role=role) for role in roles)
+            if scope:
+                session.add(OpdScope(user_id=user.id, unit_id=scope))
+            made[name] = user.id
+        session.commit()
+        made["opd_sizes"] = {"big": (big, sizes.get(big, 0)), "small": (small, sizes[small])}
+    return made
+
+
+def _fixture(engine, rng: random.Random, count: int, version_id: int, other_user: int) -> None:
+    with engine.connect() as connection:
+        subjects = connection.execute(text("SELECT id, opd_id FROM employees")).all()
+        start = (connection.scalar(text("SELECT max(id) FROM process_instances")) or 0) + 1
+    now = datetime.utcnow()
+    instances, tasks = [], []
+    roles, weights = zip(*ROLES)
+    for n in range(count):
+        iid = start + n
+        subject_id, opd = rng.choice(subjects)
+        role = rng.choices(roles, weights)[0]
+        key = KEY if rng.random() < 0.7 else OTHER_KEY
+        created = now - timedelta(minutes=rng.randint(10, 60 * 24 * 60))
+        due = rng.random()
+        due_at = (now - timedelta(hours=rng.randint(1, 24 * 30)) if due < 0.3 else
+                  now + timedelta(hours=rng.randint(1, 24 * 30)) if due < 0.8 else None)
+        lane, step, form = LANES[role]
+        title = f"Usulan Perubahan Data — pegawai {subject_id}"
+        claimed = rng.random() < 0.05
+        instances.append((iid, version_id, key, "waiting", title, subject_id, "{}", json.dumps([opd]),
+                          1, created, created))
+        tasks.append((iid, str(uuid.UUID(int=rng.getrandbits(128))), step, f"{step} — {title}", lane, role,
+                      opd if role == "validator_opd" else None, subject_id, other_user if claimed else None,
+                      form, created, due_at, created if claimed else None))
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        with cursor.copy("COPY process_instances (id, version_id, process_key, status, title, subject_employee_id,"
+                         " state, opd_ids, lock_version, created_at, updated_at) FROM STDIN") as copy:
+            for row in instances:
+                copy.write_row(row)
+        with cursor.copy("COPY human_tasks (instance_id, task_id, task_name, title, lane, role, scope_opd_id,"
+                         " subject_employee_id, assignee_user_id, form_id, created_at, due_at, claimed_at)"
+                         " FROM STDIN") as copy:
+            for row in tasks:
+                copy.write_row(row)
+        cursor.execute("SELECT setval(pg_get_serial_sequence('process_instances', 'id'),"
+                       " (SELECT max(id) FROM process_instances))")
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _vacuum(engine) -> None:
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM ANALYZE"))
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+def _measure(engine, users: dict, count: int, rng: random.Random) -> dict:
+    captured: list = []
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _capture(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT HUMAN_TASKS"):
+            captured.append((statement, parameters))
+
+    results, sizes, plans = {}, {}, {}
+    with Session(engine) as session:
+        asn_employee = session.scalar(select(HumanTask.subject_employee_id).where(HumanTask.role == "asn")
+                                      .group_by(HumanTask.subject_employee_id)
+                                      .order_by(func.count().desc()).limit(1))
+        asn = User(username="bench.asn", display_name="Bench ASN", password_hash="-", employee_id=asn_employee)
+        session.add(asn)
+        session.flush()
+        session.add(RoleGrant(user_id=asn.id, role="asn"))
+        session.commit()
+        people = {name: session.get(User, users[name]) for name in ("validator_big", "validator_small", "bkpsdm")}
+        people["asn"] = asn
+        max_id = session.scalar(select(func.max(HumanTask.id)))
+        ids = [rng.randint(1, max_id) for _ in range(count)]
+        results["select_1"] = _timed(lambda _: session.execute(text("SELECT 1")).scalar(), range(count))
+        results["pk_lookup"] = _timed(lambda i: session.execute(
+            select(HumanTask).where(HumanTask.id == i)).scalar(), ids)
+        kinds = {
+            "validator_big": ("validator_big", {}),
+            "validator_big/overdue": ("validator_big", {"overdue": True}),
+            "validator_big/process": ("validator_big", {"process": KEY}),
+            "validator_small": ("validator_small", {}),
+            "validator_small/overdue": ("validator_small", {"overdue": True}),
+            "bkpsdm": ("bkpsdm", {}),
+            "bkpsdm/overdue": ("bkpsdm", {"overdue": True}),
+            "bkpsdm/process": ("bkpsdm", {"process": KEY}),
+            "bkpsdm/process+overdue": ("bkpsdm", {"process": KEY, "overdue": True}),
+            "asn": ("asn", {}),
+        }
+        for name, (who, filters) in kinds.items():
+            user = people[who]
+
+            def run(_, user=user, filters=filters):
+                rows = inbox.tasks_for(session, user, **filters)
+                for row in rows:
+                    session.expunge(row)
+                return rows
+
+            sizes[name] = len(run(None))
+            _timed(run, range(20))
+            results[name] = _timed(run, range(count))
+            captured.clear()
+            run(None)
+            statement, parameters = captured[-1]
+            plans[name] = _server_times(engine, statement, parameters, max(20, count // 10))
+            print(f"  {name}: {sizes[name]} baris, {_stats(results[name])}, server {plans[name]['p95']} ms p95",
+                  flush=True)
+    event.remove(engine, "before_cursor_execute", _capture)
+    out = {name: _stats(times) for name, times in results.items()}
+    for name in sizes:
+        out[name].update(rows=sizes[name], server=plans[name])
+    out["opd_sizes"] = users["opd_sizes"]
+    return out
+
+
+def _server_times(engine, statement: str, parameters, repeat: int) -> dict:
+    """The statement's execution time inside PostgreSQL (EXPLAIN ANALYZE), and its plan's top nodes."""
+    times, plan = [], None
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        for _ in range(repeat):
+            with raw.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters)
+                result = cursor.fetchone()[0][0]
+            times.append(result["Execution Time"])
+            plan = result["Plan"]
+        raw.rollback()
+    stats = _stats(times)
+    stats["plan"] = _plan_summary(plan)
+    return stats
+
+
+def _plan_summary(node: dict, depth: int = 0) -> list[str]:
+    label = node["Node Type"] + (f" on {node['Relation Name']}" if "Relation Name" in node else "") + (
+        f" using {node['Index Name']}" if "Index Name" in node else "")
+    lines = ["  " * depth + label]
+    for child in node.get("Plans", []):
+        lines += _plan_summary(child, depth + 1)
+    return lines
+
+
+def _timed(call, repeat) -> list[float]:
+    times = []
+    for item in repeat:
+        started = time.perf_counter()
+        call(item)
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def _stats(times: list[float]) -> dict:
+    ordered = sorted(times)
+    return {"p50": round(statistics.median(ordered), 2), "p95": round(ordered[max(0, int(len(ordered) * 0.95) - 1)], 2),
+            "max": round(ordered[-1], 2), "n": len(ordered)}
+
+
+def _report(results: dict) -> None:
+    base, pk = results["select_1"]["p50"], results["pk_lookup"]["p50"]
+    print(f"\nOPD: {results['opd_sizes']}")
+    print(f"\n{'jenis kueri':<26}{'baris':>7}{'p50 ms':>9}{'p95 ms':>9}{'srv p50':>9}{'srv p95':>9}"
+          f"{'p50/SELECT1':>12}{'p50/PK':>8}")
+    for name, stats in results.items():
+        if name == "opd_sizes":
+            continue
+        server = stats.get("server", {})
+        print(f"{name:<26}{stats.get('rows', ''):>7}{stats['p50']:>9.2f}{stats['p95']:>9.2f}"
+              f"{server.get('p50', float('nan')):>9.2f}{server.get('p95', float('nan')):>9.2f}"
+              f"{stats['p50'] / base:>12.1f}{stats['p50'] / pk:>8.1f}")
+    print("\nRencana (EXPLAIN):")
+    for name, stats in results.items():
+        if isinstance(stats, dict) and "server" in stats:
+            print(f"  {name}: " + " / ".join(line.strip() for line in stats["server"]["plan"]))
+
+
+if __name__ == "__main__":
+    main()
