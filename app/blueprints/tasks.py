@@ -37,7 +37,7 @@ from ..services import change_requests, documents, employees, inbox, processes
 from ..services.errors import ConflictError, DomainError, NotFoundError
 from ..services.reference import reference_choices
 from ..web import tanggal
-from .common import actor, session, str_arg
+from .common import actor, int_arg, session, str_arg
 from .documents import instance_documents, referenced_ids
 from .requests import visible_instance
 
@@ -51,11 +51,13 @@ FRESH_FIELDS = ("keputusan", "catatan")  # a decision is asked anew each time, n
 def index():
     tab = str_arg("tab") if str_arg("tab") in TABS else "semua"
     process, opd, sort = str_arg("proses") or None, str_arg("opd") or None, str_arg("urut") or "due"
-    db = session()
-    tasks = inbox.tasks_for(db, current_user, process=process, opd=opd, overdue=tab == "terlambat",
-                            claimed_only=tab == "diklaim", sort=sort)
+    page, db = int_arg("halaman"), session()
+    filters = dict(process=process, opd=opd, overdue=tab == "terlambat", claimed_only=tab == "diklaim")
+    tasks = inbox.tasks_for(db, current_user, sort=sort, offset=(page - 1) * inbox.PAGE_SIZE, **filters)
+    total = inbox.count_for(db, current_user, **filters)
     return render_template("tasks/list.html", tasks=tasks, tabs=TABS, tab=tab, process=process or "",
-                           opd=opd or "", sort=sort, now=utcnow(), rows=_rows(db, tasks),
+                           opd=opd or "", sort=sort, now=utcnow(), rows=_rows(db, tasks), total=total, page=page,
+                           pages=max(1, -(-total // inbox.PAGE_SIZE)),
                            processes=db.scalars(select(ProcessDefinition).order_by(ProcessDefinition.name)).all(),
                            opds=employees.opd_choices(db, current_user))
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import and_, false, or_, select
+from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import HumanTask, ProcessInstance, User
@@ -42,10 +42,11 @@ def access_clause(session: Session, user: User):
     return or_(*clauses) if clauses else false()
 
 
-def tasks_for(session: Session, user: User, *, process: str | None = None, opd: str | None = None,
-              overdue: bool = False, claimed_only: bool = False, sort: str = "due",
-              now: datetime | None = None) -> list[HumanTask]:
-    """Tasks `user` can act on: unclaimed or claimed by them (only theirs with `claimed_only`)."""
+PAGE_SIZE = 50
+
+
+def _inbox(session: Session, user: User, *, process: str | None, opd: str | None, overdue: bool,
+           claimed_only: bool, now: datetime | None):
     stmt = select(HumanTask).where(access_clause(session, user))
     if claimed_only:
         stmt = stmt.where(HumanTask.assignee_user_id == user.id)
@@ -58,4 +59,20 @@ def tasks_for(session: Session, user: User, *, process: str | None = None, opd: 
         stmt = stmt.where(HumanTask.scope_opd_id == opd)
     if overdue:
         stmt = stmt.where(HumanTask.due_at < (now or utcnow()))
-    return list(session.scalars(stmt.order_by(*SORTS.get(sort, SORTS["due"]))))
+    return stmt
+
+
+def tasks_for(session: Session, user: User, *, process: str | None = None, opd: str | None = None,
+              overdue: bool = False, claimed_only: bool = False, sort: str = "due",
+              now: datetime | None = None, limit: int | None = PAGE_SIZE, offset: int = 0) -> list[HumanTask]:
+    """Tasks `user` can act on: unclaimed or claimed by them (only theirs with `claimed_only`), one page."""
+    stmt = _inbox(session, user, process=process, opd=opd, overdue=overdue, claimed_only=claimed_only, now=now)
+    stmt = stmt.order_by(*SORTS.get(sort, SORTS["due"])).offset(offset)
+    return list(session.scalars(stmt if limit is None else stmt.limit(limit)))
+
+
+def count_for(session: Session, user: User, *, process: str | None = None, opd: str | None = None,
+              overdue: bool = False, claimed_only: bool = False, now: datetime | None = None) -> int:
+    """How many tasks `tasks_for` would list without paging."""
+    stmt = _inbox(session, user, process=process, opd=opd, overdue=overdue, claimed_only=claimed_only, now=now)
+    return session.scalar(select(func.count()).select_from(stmt.subquery()))

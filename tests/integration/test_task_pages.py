@@ -7,7 +7,7 @@ import re
 from sqlalchemy import select
 
 from app.forms.validate import CHOICE
-from app.models import HumanTask, Notification, ProcessInstance
+from app.models import HumanTask, Notification, ProcessInstance, User
 from app.services import documents
 from tests.conftest import csrf_token
 from tests.integration.test_processes import act, inbox_of, publish, start, user
@@ -162,3 +162,20 @@ def test_document_download_is_limited_to_those_who_may_see_the_request(app, dbs,
             assert response.headers["X-Content-Type-Options"] == "nosniff"
             assert response.headers["Content-Disposition"].startswith("attachment")
         client.post("/keluar", data={"csrf_token": csrf_token(client, "/notifikasi/")})
+
+
+
+def test_inbox_pages_long_lists(dbs, world, tmp_path, login_as, monkeypatch):
+    """Does the inbox show one page at a time, count every task, and link to the next page?"""
+    from app.services import inbox
+    publish(dbs, tmp_path)
+    instances = [start(dbs, world) for _ in range(3)]
+    validator = dbs.get(User, world["users"]["validator.dinkes"])
+    mine = {i.id for i in instances}
+    first = inbox.tasks_for(dbs, validator, limit=2)
+    rest = inbox.tasks_for(dbs, validator, limit=2, offset=2)
+    assert len(first) == 2 and inbox.count_for(dbs, validator) == len(first) + len(rest) >= 3
+    assert mine <= {t.instance_id for t in first + rest}
+    monkeypatch.setattr(inbox, "PAGE_SIZE", 2)
+    body = login_as("validator.dinkes").get("/tugas/?halaman=2").get_data(as_text=True)
+    assert "halaman 2 dari" in body and "Sebelumnya" in body
