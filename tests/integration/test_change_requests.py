@@ -18,36 +18,12 @@ from app.services.change_requests import (
 )
 from app.services.documents import store_upload
 from app.services.errors import ValidationError
+from tests.samples import SK, additions
 from tests.world import employee
 
-INSTANSI = "A5EB03E23BE8F6A0E040640A040252AD"
 INSTANCE_ID = 4242
-SK = {"sk_nomor": "800/Kep.12-BKPSDM/2030", "sk_tanggal": "2030-03-01"}
 
 
-def _additions(world) -> dict[str, dict]:
-    return {
-        "riwayat_pasangan": {"nama": "Rudi Hartono", "jenis_kelamin": "M", "status_perkawinan": "1",
-                             "tanggal_menikah": "2010-05-01", "akta_nikah": "123/05/2010"},
-        "riwayat_anak": {"nama": "Nadia", "jenis_kelamin": "F", "tanggal_lahir": "2012-01-02",
-                         "jenis_anak_id": "1", "status_tunjangan": True},
-        "riwayat_jabatan": {"jenis_riwayat": "pengangkatan", "jenis_jabatan_id": "1",
-                            "jabatan_nama": "Kepala Seksi Surveilans", "eselon_id": "41",
-                            "unor_id": world["units"]["dinkes"], "tmt_jabatan": "2032-01-02", **SK},
-        "riwayat_pendidikan": {"tingkat_pendidikan_id": "45", "pendidikan_nama": "S-2 Kesehatan Masyarakat",
-                               "nama_sekolah": "Universitas Indonesia", "tahun_lulus": 2040, "nomor_ijazah": "UI-1"},
-        "riwayat_diklat": {"kategori": "diklat", "jenis_diklat_id": "1", "nama": "PKA", "institusi_penyelenggara": "LAN",
-                           "nomor_sertifikat": "S-1", "tanggal_mulai": "2020-01-06", "tanggal_selesai": "2020-03-06",
-                           "tahun": 2020, "jumlah_jam": 100},
-        "riwayat_golongan": {"golongan_id": "32", "jenis_kp_id": "101", "tmt_golongan": "2030-04-01",
-                             "masa_kerja_tahun": 4, **SK},
-        "riwayat_penghargaan": {"penghargaan_id": "100", "tahun": 2020, **SK},
-        "riwayat_hukdis": {"jenis_hukuman_id": "1", "tingkat": "R", "tmt_hukuman": "2021-01-04", **SK},
-        "riwayat_pindah_instansi": {"arah": "masuk", "instansi_asal_id": INSTANSI, "instansi_tujuan_id": INSTANSI,
-                                    "tmt_pindah": "2015-01-02", **SK},
-        "riwayat_pindah_unit": {"unor_asal_id": world["units"]["dinkes"], "unor_baru_id": world["puskesmas"],
-                                "tmt_pindah": "2033-01-02", **SK},
-    }
 
 
 CORRECTIONS = {
@@ -88,7 +64,7 @@ def _logs(dbs, entity=None) -> list[ChangeLog]:
 def test_addition_of_each_kind(dbs, world, evidence, kind):
     """Does an approved addition create the row with its evidence and a change log naming the request?"""
     document_id = evidence()
-    result = apply_change_request(_ctx(dbs, world), {}, _data(kind, "tambah", _additions(world)[kind],
+    result = apply_change_request(_ctx(dbs, world), {}, _data(kind, "tambah", additions(world)[kind],
                                                               document_id=document_id))
     record = dbs.get(KINDS[kind].model, result["record_id"])
     assert result["operasi"] == "tambah" and record.employee_id == world["employees"]["dinkes"]
@@ -99,9 +75,9 @@ def test_addition_of_each_kind(dbs, world, evidence, kind):
 
 def test_addition_recomputes_derived_fields(dbs, world, evidence):
     """Do a new golongan, position, education and unit show on the employee at once?"""
-    additions = _additions(world)
+    proposals = additions(world)
     for kind in ("riwayat_golongan", "riwayat_jabatan", "riwayat_pendidikan", "riwayat_pindah_unit"):
-        apply_change_request(_ctx(dbs, world), {}, _data(kind, "tambah", additions[kind], document_id=evidence()))
+        apply_change_request(_ctx(dbs, world), {}, _data(kind, "tambah", proposals[kind], document_id=evidence()))
     emp = employee(dbs, world, "dinkes")
     assert (emp.golongan_id, emp.tmt_golongan) == ("32", date(2030, 4, 1))
     assert emp.jabatan_nama == "Kepala Seksi Surveilans" and emp.tingkat_pendidikan_id == "45"
@@ -113,7 +89,7 @@ def test_addition_recomputes_derived_fields(dbs, world, evidence):
 def test_correction_and_deletion(dbs, world, evidence, kind):
     """Does a correction change only the proposed fields and a deletion soft-delete, both traced?"""
     ctx = _ctx(dbs, world)
-    added = apply_change_request(ctx, {}, _data(kind, "tambah", _additions(world)[kind], document_id=evidence()))
+    added = apply_change_request(ctx, {}, _data(kind, "tambah", additions(world)[kind], document_id=evidence()))
     record_id, document_id = added["record_id"], evidence()
     apply_change_request(ctx, {}, _data(kind, "koreksi", CORRECTIONS[kind], record_id, document_id, "Salah ketik"))
     record = dbs.get(KINDS[kind].model, record_id)
@@ -131,7 +107,7 @@ def test_correction_and_deletion(dbs, world, evidence, kind):
 def test_deleting_the_newest_rank_restores_the_previous_one(dbs, world, evidence):
     """Does deleting the newest golongan bring the previous one back on the employee?"""
     ctx = _ctx(dbs, world)
-    added = apply_change_request(ctx, {}, _data("riwayat_golongan", "tambah", _additions(world)["riwayat_golongan"],
+    added = apply_change_request(ctx, {}, _data("riwayat_golongan", "tambah", additions(world)["riwayat_golongan"],
                                                 document_id=evidence()))
     apply_change_request(ctx, {}, _data("riwayat_golongan", "hapus", None, added["record_id"], evidence()))
     assert employee(dbs, world, "dinkes").golongan_id == "31"
@@ -172,7 +148,7 @@ def test_deleted_record_cannot_be_corrected(dbs, world, evidence):
     """Is a soft-deleted record out of reach for a correction?"""
     ctx = _ctx(dbs, world)
     added = apply_change_request(ctx, {}, _data("riwayat_penghargaan", "tambah",
-                                                _additions(world)["riwayat_penghargaan"], document_id=evidence()))
+                                                additions(world)["riwayat_penghargaan"], document_id=evidence()))
     apply_change_request(ctx, {}, _data("riwayat_penghargaan", "hapus", None, added["record_id"], evidence()))
     _refused(dbs, world, _data("riwayat_penghargaan", "koreksi", {"tahun": 2021}, added["record_id"], evidence()))
 
@@ -187,7 +163,7 @@ def test_derived_and_identity_columns_are_refused(dbs, world, evidence, usulan):
 
 def test_unknown_reference_code_is_refused_naming_the_field(dbs, world, evidence):
     """Is a golongan code that SIASN does not know refused, with the field named?"""
-    usulan = {**_additions(world)["riwayat_golongan"], "golongan_id": "99"}
+    usulan = {**additions(world)["riwayat_golongan"], "golongan_id": "99"}
     error = _refused(dbs, world, _data("riwayat_golongan", "tambah", usulan, document_id=evidence()))
     assert set(error.fields) == {"golongan_id"} and "golongan_id" in error.message
 
@@ -209,7 +185,7 @@ def test_pppk_cannot_take_a_pns_golongan(dbs, world, evidence):
 ])
 def test_malformed_requests_are_refused(dbs, world, evidence, change, field):
     """Are an unknown kind or operation, a missing reason or evidence, bad and missing values refused?"""
-    data = {**_data("riwayat_penghargaan", "tambah", _additions(world)["riwayat_penghargaan"],
+    data = {**_data("riwayat_penghargaan", "tambah", additions(world)["riwayat_penghargaan"],
                     document_id=evidence()), **change}
     error = _refused(dbs, world, data)
     assert field is None or field in error.fields
@@ -217,7 +193,7 @@ def test_malformed_requests_are_refused(dbs, world, evidence, change, field):
 
 def test_unit_must_exist(dbs, world, evidence):
     """Is a transfer to a unit code that does not exist refused?"""
-    usulan = {**_additions(world)["riwayat_pindah_unit"], "unor_baru_id": "TIDAK-ADA"}
+    usulan = {**additions(world)["riwayat_pindah_unit"], "unor_baru_id": "TIDAK-ADA"}
     error = _refused(dbs, world, _data("riwayat_pindah_unit", "tambah", usulan, document_id=evidence()))
     assert "unor_baru_id" in error.fields
 
@@ -225,7 +201,7 @@ def test_unit_must_exist(dbs, world, evidence):
 def test_prefill_and_comparison(dbs, world, evidence):
     """Does a correction start from the stored values, and does the comparison mark what changed?"""
     added = apply_change_request(_ctx(dbs, world), {}, _data("riwayat_golongan", "tambah",
-                                                             _additions(world)["riwayat_golongan"],
+                                                             additions(world)["riwayat_golongan"],
                                                              document_id=evidence()))
     current = current_values(dbs, employee(dbs, world, "dinkes"), "riwayat_golongan", added["record_id"])
     assert current["golongan_id"] == "32" and current["tmt_golongan"] == "2030-04-01"
