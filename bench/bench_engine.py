@@ -37,8 +37,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import create_engine, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.engine import runtime  # noqa: E402
@@ -52,6 +51,7 @@ from app.services.change_requests import form_for  # noqa: E402
 from app.services.documents import store_upload  # noqa: E402
 from app.services.organization import load_org_tree  # noqa: E402
 from app.services.reference import load_reference  # noqa: E402
+from benchdb import fresh_database  # noqa: E402
 from tests import world as world_module  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/simasn_bench_engine"
@@ -222,16 +222,6 @@ def breakdown(engine, instance_id: int, specs) -> dict:
 
 # --- setup ---------------------------------------------------------------------------------
 
-def _fresh_database(url: str) -> str:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    return url
-
-
 def _setup(url: str, store_dir: Path):
     upgrade(url)
     engine = make_engine(url)
@@ -294,7 +284,7 @@ def main() -> None:
     loops = args.loops
 
     engine, world, specs, version_spec_bytes, bukti, start_data = _setup(
-        _fresh_database(args.url), Path(tempfile.mkdtemp(prefix="simasn-bench-")))
+        fresh_database(args.url), Path(tempfile.mkdtemp(prefix="simasn-bench-")))
 
     bare = Bare()
     plain = {"bare": drive_plain(bare, start_data, loops, args.instances, bukti, args.repeat),

@@ -29,8 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, event, func, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import event, func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.demo.generator import generate_employees  # noqa: E402
@@ -41,6 +40,7 @@ from app.services import definitions, inbox, operators  # noqa: E402
 from app.services.audit import SYSTEM  # noqa: E402
 from app.services.organization import load_org_tree  # noqa: E402
 from app.services.reference import load_reference  # noqa: E402
+from benchdb import fresh_database  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/simasn_bench_inbox"
 KEY = "usul_perubahan_data"
@@ -64,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(args.seed)
 
-    url = _fresh_database(args.url)
+    url = fresh_database(args.url)
     upgrade(url)
     engine = make_engine(url)
     started = time.perf_counter()
@@ -87,16 +87,6 @@ def main() -> None:
 
 
 # --- setup ---------------------------------------------------------------------------------
-
-def _fresh_database(url: str) -> str:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{target.database}"'))
-    admin.dispose()
-    return url
-
 
 def _publish(session: Session) -> int:
     candidate = definitions._candidate(ROOT / "workflows" / f"{KEY}.bpmn", ROOT / "forms", operators.operator_names())
