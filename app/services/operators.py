@@ -19,7 +19,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..engine.workdays import WIB
-from ..models import DecreeCounter, Notification, ProcessInstance, RoleGrant, User
+from ..models import DecreeCounter, ProcessInstance, RoleGrant, User
+from . import notifications
 from .audit import Actor
 from .authz import scope_unit_ids
 from .errors import ValidationError
@@ -77,10 +78,10 @@ def notify(ctx: OperatorContext, params: dict, data: dict) -> dict:
     if not title:
         raise ValidationError("Operator notify membutuhkan parameter 'title'.")
     recipients = _recipients(ctx, str(params.get("to") or "subject"))
-    for user_id in recipients:
-        ctx.session.add(Notification(user_id=user_id, title=title[:300], body=params.get("body"),
-                                     link=f"/usulan/{ctx.instance.id}"))
-    return {"penerima": len(recipients)}
+    count = notifications.notify_users(ctx.session, recipients, title=title, body=params.get("body"),
+                                       link=f"/usulan/{ctx.instance.id}",
+                                       key=f"instance:{ctx.instance.id}:{ctx.instance.lock_version}:{title}")
+    return {"penerima": count}
 
 
 def _recipients(ctx: OperatorContext, to: str) -> list[int]:
