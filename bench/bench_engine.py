@@ -128,7 +128,7 @@ class Runtime:
 def _start_data(world_employee: int, opd: str, bukti: dict, form_id: str) -> dict:
     return {"pegawai_id": world_employee, "opd": opd, "jenis": "riwayat_golongan", "operasi": "tambah",
             "record_id": None, "usulan": dict(USULAN), "bukti": bukti, "alasan": "Sesuai SK terlampir",
-            "form_id": form_id}
+            "form_id": form_id, "dimulai_oleh": "asn"}
 
 
 def _revision(bukti: dict, loop: int) -> dict:

@@ -87,7 +87,8 @@ def submit(kind: str, operation: str):
         return _page(db, kind, operation, data, errors, 422)
     usulan = {key: value for key, value in data.items() if key not in TOP_LEVEL}
     start_data = {"jenis": kind, "operasi": operation, "record_id": record_id, "usulan": usulan,
-                  "bukti": data.get("bukti"), "alasan": data.get("alasan"), "form_id": form_id}
+                  "bukti": data.get("bukti"), "alasan": data.get("alasan"), "form_id": form_id,
+                  "dimulai_oleh": "asn"}
     title = f"Usul {operation} {change_requests.KINDS[kind].label.lower()} — {employee.nama}"
     instance = processes.start(db, current_user, actor(), PROCESS_KEY, subject_employee_id=employee.id,
                                data=start_data, title=title)

@@ -80,7 +80,7 @@ def propose(session, world, version, kind: str, usulan: dict, bukti: dict, *, op
     asn = user(session, world, "asn.dinkes")
     form_id = form_id or form_for(kind, subject(session, world), operasi)
     data = {"jenis": kind, "operasi": operasi, "record_id": record_id, "usulan": usulan, "bukti": bukti,
-            "alasan": alasan, "form_id": form_id}
+            "alasan": alasan, "form_id": form_id, "dimulai_oleh": "asn"}
     assert check_form(session, version, form_id, flat(data)) == {}, "test proposal must satisfy its form"
     return processes.start(session, asn, actor(asn), KEY, subject_employee_id=world["employees"]["dinkes"],
                            data=data)
@@ -276,7 +276,7 @@ def test_a_form_outside_the_allow_list_is_refused(dbs, world, shipped, evidence)
     instance = processes.start(dbs, asn, actor(asn), KEY, subject_employee_id=world["employees"]["dinkes"],
                                data={"jenis": "riwayat_golongan", "operasi": "tambah", "form_id": "demo_contoh",
                                      "usulan": additions(world)["riwayat_golongan"], "bukti": evidence(),
-                                     "alasan": "Sesuai SK"})
+                                     "alasan": "Sesuai SK", "dimulai_oleh": "asn"})
     before = (dict(instance.state), instance.lock_version)
     with pytest.raises(ValidationError, match="tidak diizinkan"):
         act(dbs, world, "validator.dinkes", instance, {"keputusan": "kembalikan", "catatan": "Perbaiki"})
