@@ -11,8 +11,11 @@ from .organization import OrgUnit
 from .process import (INSTANCE_STATUSES, DecreeCounter, HumanTask, InstanceEvent, LaneRole, Notification,
                       ProcessDefinition, ProcessInstance, ProcessVersion)
 from .reference import ReferenceEntry, ReferenceTable
+from .timers import (DAY_OFF_KINDS, TIMER_STATUSES, HariLibur, ProcessTimer, TimerStartRun,
+                     ValidationLateness)
 
 __all__ = [
+    "DAY_OFF_KINDS", "HariLibur", "ProcessTimer", "TIMER_STATUSES", "TimerStartRun", "ValidationLateness",
     "DecreeCounter", "HumanTask", "INSTANCE_STATUSES", "InstanceEvent", "LaneRole", "Notification",
     "ProcessDefinition", "ProcessInstance", "ProcessVersion",
     "AuditEvent", "AuditHead", "Base", "CATEGORIES", "ChangeLog", "DERIVED_COLUMNS", "Document", "EMPLOYEE_KINDS", "Employee",

@@ -56,6 +56,7 @@ class ProcessInstance(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     completed_at: Mapped[datetime | None]
+    error_message: Mapped[str | None] = mapped_column(Text)  # why a timer step failed (status error)
 
     __mapper_args__ = {"version_id_col": lock_version}
 
