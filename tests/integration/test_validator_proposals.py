@@ -2,6 +2,8 @@
 the validator's check, BKPSDM decides, the employee is told and sees it in Usulan Saya."""
 from __future__ import annotations
 
+import io
+
 import pytest
 from sqlalchemy import select
 
@@ -20,6 +22,7 @@ from tests.integration.test_usul_journeys import (
     titles,
     user,
 )
+from tests.conftest import csrf_token
 from tests.samples import additions
 
 KIND = "riwayat_golongan"
@@ -78,3 +81,66 @@ def test_subject_search_stays_in_scope(dbs, world):
     assert [e.id for e in by_name.items] == [world["employees"]["puskesmas"]]
     with pytest.raises(ForbiddenError):
         proposals.search_subjects(dbs, user(dbs, world, "bkpsdm"))
+
+
+# --- over HTTP --------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+VALID = {"golongan_id": "32", "tmt_golongan": "2030-04-01", "sk_nomor": "800/123/BKPSDM/2030",
+         "sk_tanggal": "2030-03-15", "alasan": "Kenaikan pangkat reguler"}
+
+
+def _post(client, url: str, fields: dict):
+    data = dict(fields, csrf_token=csrf_token(client, "/usulan/baru/pegawai"))
+    data["bukti.file"] = (io.BytesIO(PDF), "sk-kp.pdf")
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def _latest(dbs):
+    return dbs.scalar(select(ProcessInstance).order_by(ProcessInstance.id.desc()))
+
+
+def test_validator_picks_an_employee_of_their_opd(shipped, login_as, world):  # noqa: F811
+    """Does the validator's search page list employees of their OPD only, each leading to the kinds page?"""
+    client = login_as("validator.dinkes")
+    body = client.get("/usulan/baru/pegawai").get_data(as_text=True)
+    assert "Siti Nurhaliza" in body and "Budi Santoso" in body and "Dewi Lestari" not in body
+    page = client.get(f"/usulan/baru/pegawai/{world['employees']['dinkes']}/")
+    text = page.get_data(as_text=True)
+    assert page.status_code == 200 and 'data-testid="kind-riwayat_golongan"' in text
+    assert f"/usulan/baru/pegawai/{world['employees']['dinkes']}/riwayat_golongan/tambah" in text
+
+
+def test_validator_proposal_over_http(shipped, login_as, dbs, world, client):  # noqa: F811
+    """Does the validator's filled form with a PDF start a request at BKPSDM that the employee then
+    finds in Usulan Saya?"""
+    employee_id = world["employees"]["dinkes"]
+    url = f"/usulan/baru/pegawai/{employee_id}/riwayat_golongan/tambah"
+    assert "Kirim usulan" in login_as("validator.dinkes").get(url).get_data(as_text=True)
+    response = _post(client, url, VALID)
+    assert response.status_code == 302
+    instance = _latest(dbs)
+    assert (instance.subject_employee_id, instance.initiator_user_id) == (employee_id,
+                                                                          world["users"]["validator.dinkes"])
+    assert [t.task_name for t in tasks_of(dbs, world, "bkpsdm", instance)] == ["Verifikasi BKPSDM"]
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/usulan/baru/pegawai")})
+    mine = login_as("asn.dinkes").get("/usulan/").get_data(as_text=True)
+    assert f"/usulan/{instance.id}" in mine
+
+
+@pytest.mark.parametrize("username", ["validator.dindik", "validator.tanpa-cakupan", "asn.dindik"])
+def test_employee_outside_scope_is_not_found_over_http(shipped, login_as, dbs, world, username):  # noqa: F811
+    """Is every page and post for an employee outside the caller's scope a 404, starting nothing?"""
+    client = login_as(username)
+    base = f"/usulan/baru/pegawai/{world['employees']['dinkes']}"
+    before = _latest(dbs)
+    assert client.get(f"{base}/").status_code == 404
+    assert client.get(f"{base}/riwayat_golongan/tambah").status_code == 404
+    assert _post(client, f"{base}/riwayat_golongan/tambah", VALID).status_code == 404
+    assert _latest(dbs) == before
+
+
+def test_search_is_for_validators_only(shipped, login_as):  # noqa: F811
+    """Is the employee search refused (403, with a message) to an ASN who is no validator?"""
+    response = login_as("asn.dinkes").get("/usulan/baru/pegawai")
+    assert response.status_code == 403 and "validator OPD" in response.get_data(as_text=True)
