@@ -51,12 +51,18 @@ __all__ = [
     "get_user_task",
     "is_completed",
     "process_data",
+    "prune_history",
     "ready_user_tasks",
     "serialize",
     "serialize_spec",
     "start_workflow",
+    "timer_outcomes",
     "waiting_timers",
 ]
+
+# Finished steps dropped from the task tree by prune_history: {bpmn_id: [task_id, finished_at, name, lane]},
+# the latest completion of each element, kept on the root task (bounded by the diagram's size).
+PRUNED_STEPS = "simasn_pruned_steps"
 
 _TIMER_KINDS = {
     TimeDateEventDefinition: "date",
@@ -90,8 +96,11 @@ class UserTaskView:
 
     @property
     def due(self) -> datetime | None:
-        dues = [timer.due for timer in self.timers if timer.due is not None]
-        return min(dues) if dues else None
+        """The task's deadline: its earliest interrupting timer (escalation, cancellation), else its
+        earliest reminder; a reminder before an escalation is a warning, not the deadline."""
+        timed = [timer for timer in self.timers if timer.due is not None]
+        deadlines = [timer.due for timer in timed if timer.interrupting] or [timer.due for timer in timed]
+        return min(deadlines) if deadlines else None
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,7 @@ def advance(workflow: BpmnWorkflow) -> None:
     """Run every automatic step (gateways, service tasks, due timers) until only waits remain."""
     with _stepping():
         workflow.do_engine_steps()
+    prune_history(workflow)
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[UserTaskView]:
@@ -137,6 +147,7 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict) -> None
     Submitted top-level keys replace the old values (lists are not merged item by item,
     so a row removed from a repeated group stays removed).
     """
+    _refuse_pruned(workflow, task_id)
     task = _find_task(workflow, task_id)
     if not (task.task_spec.manual and task.has_state(TaskState.READY)):
         state = TaskState.get_name(task.state)
@@ -149,6 +160,7 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict) -> None
     with _stepping():
         task.run()
         workflow.do_engine_steps()
+    prune_history(workflow)
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> list[TimerView]:
@@ -157,11 +169,29 @@ def waiting_timers(workflow: BpmnWorkflow) -> list[TimerView]:
     return [_timer_view(task) for task in tasks if _is_waiting_timer(task)]
 
 
+def timer_outcomes(workflow: BpmnWorkflow, task_ids: list[str]) -> dict[str, str]:
+    """For timers no longer waiting: "fired" if their event ran, else "cancelled".
+
+    A timer task pruned from the tree after it fired is found among the pruned completions
+    kept on the root ("simasn_pruned_steps", see prune_history)."""
+    pruned = {str(entry[0]) for entry in workflow.task_tree.internal_data.get("simasn_pruned_steps", {}).values()}
+    outcomes = {}
+    for task_id in task_ids:
+        try:
+            task = workflow.get_task_from_id(UUID(str(task_id)))
+        except (ValueError, TaskNotFoundException):
+            task = None
+        fired = task.has_state(TaskState.COMPLETED) if task is not None else str(task_id) in pruned
+        outcomes[task_id] = "fired" if fired else "cancelled"
+    return outcomes
+
+
 def fire_due_timers(workflow: BpmnWorkflow) -> None:
     """Let timers whose due time has passed (by the current clock) fire, and run on."""
     with _stepping():
         workflow.refresh_timers()
         workflow.do_engine_steps()
+    prune_history(workflow)
 
 
 def is_completed(workflow: BpmnWorkflow) -> bool:
@@ -169,10 +199,85 @@ def is_completed(workflow: BpmnWorkflow) -> bool:
 
 
 def completed_steps(workflow: BpmnWorkflow) -> list[StepView]:
-    """BPMN elements that have completed, oldest first (internal helper tasks left out)."""
+    """BPMN elements that have completed, oldest first (internal helper tasks left out).
+
+    Elements pruned from the tree (see `prune_history`) appear once, with their latest completion."""
     tasks = workflow.get_tasks(state=TaskState.COMPLETED)
     steps = [_step_view(task) for task in tasks if getattr(task.task_spec, "bpmn_id", None)]
+    present = {step.bpmn_id for step in steps}
+    pruned = workflow.task_tree.internal_data.get(PRUNED_STEPS, {})
+    steps += [StepView(task_id, bpmn_id, name, lane, datetime.fromtimestamp(finished, UTC))
+              for bpmn_id, (task_id, finished, name, lane) in pruned.items() if bpmn_id not in present]
     return sorted(steps, key=lambda step: step.finished_at)
+
+
+def prune_history(workflow: BpmnWorkflow) -> None:
+    """Drop the finished tasks between the root and the nearest common ancestor of all unfinished tasks.
+
+    SpiffWorkflow keeps every finished task of every loop, so a stored workflow (and the cost of each
+    step) grows with history. Nothing a later step can reach is dropped: every unfinished task, and
+    every finished input of a join still waiting, lies below that ancestor, which becomes the root's
+    only child. Completed elements that are dropped are remembered on the root for `completed_steps`.
+    """
+    common = _common_ancestor(workflow)
+    root = workflow.task_tree
+    if common is None or common is root or common.parent is root:
+        return
+    keep = {task.id for task in common} | {root.id}
+    dropped = [task for task_id, task in workflow.tasks.items() if task_id not in keep]
+    _remember(root, dropped)
+    _drop_subprocesses(workflow, {task.id for task in dropped})
+    for task in dropped:
+        workflow.event_manager.remove_task(task)
+        del workflow.tasks[task.id]
+    root._children, common._parent = [common.id], root.id
+    if workflow.last_task is not None and workflow.last_task.id not in keep:
+        workflow.last_task = common
+
+
+def _refuse_pruned(workflow: BpmnWorkflow, task_id: str) -> None:
+    """A task already completed and pruned (its element's latest completion) is refused as finished."""
+    pruned = workflow.task_tree.internal_data.get(PRUNED_STEPS, {})
+    if any(record[0] == str(task_id) for record in pruned.values()):
+        raise TaskNotReadyError(f"Tugas {task_id} tidak dapat diselesaikan (status COMPLETED).")
+
+
+def _common_ancestor(workflow: BpmnWorkflow):
+    """The deepest task that is an ancestor (or itself) of every unfinished task; None if none is left."""
+    chains = [_path_from_root(task) for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)]
+    common = None
+    for level in zip(*chains):
+        if any(task is not level[0] for task in level):
+            break
+        common = level[0]
+    return common
+
+
+def _path_from_root(task) -> list:
+    path = []
+    while task is not None:
+        path.append(task)
+        task = task.parent
+    return path[::-1]
+
+
+def _remember(root, dropped: list) -> None:
+    steps = dict(root.internal_data.get(PRUNED_STEPS, {}))
+    for task in sorted(dropped, key=lambda t: t.last_state_change):
+        spec = task.task_spec
+        if getattr(spec, "bpmn_id", None) and task.has_state(TaskState.COMPLETED):
+            steps[spec.bpmn_id] = [str(task.id), task.last_state_change, spec.bpmn_name, spec.lane]
+    root.internal_data[PRUNED_STEPS] = steps
+
+
+def _drop_subprocesses(workflow: BpmnWorkflow, dropped_ids: set) -> None:
+    """Sub-process workflows started by dropped tasks (and those nested in them) go too."""
+    while True:
+        gone = [task_id for task_id, sub in workflow.subprocesses.items() if sub.parent_task_id in dropped_ids]
+        if not gone:
+            return
+        for task_id in gone:
+            dropped_ids.update(workflow.subprocesses.pop(task_id).tasks)
 
 
 def process_data(workflow: BpmnWorkflow) -> dict:
