@@ -12,7 +12,7 @@ from .presentation import COLUMN_LABELS, REFERENCE_COLUMNS, TABLE_COLUMNS, TABLE
 from .services import authz, reference
 
 WIB_OFFSET = timedelta(hours=7)
-OBJECT_LABELS = {"user": "Pengguna", "employee": "Pegawai", "employees": "Pegawai"}
+OBJECT_LABELS = {"user": "Pengguna", "employee": "Pegawai", "employees": "Pegawai", "lane_role": "Lajur proses"}
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
           "Oktober", "November", "Desember")
 
@@ -95,7 +95,8 @@ def nav_items() -> list[tuple[str, str]]:
         items.append(("proposals.subjects", "Usulkan Data Pegawai"))
     items.append(("reference.index", "Referensi"))
     if authz.has_role(current_user, "admin"):
-        items += [("admin.users", "Pengguna"), ("admin.audit_log", "Audit")]
+        items += [("admin.users", "Pengguna"), ("admin.lane_list", "Lajur Proses"), ("admin.audit_log", "Audit")]
+        items.append(("operations.index", "Operasi"))
     return items
 
 

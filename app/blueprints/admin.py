@@ -1,11 +1,11 @@
-"""User administration and the audit trail (User Administrator)."""
+"""User administration, the lane → role mapping and the audit trail (User Administrator)."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..models import ROLES
-from ..services import accounts, audit, authz, employees
+from ..services import accounts, audit, authz, employees, lanes
 from ..services.errors import DomainError, ValidationError
 from .common import actor, int_arg, session, str_arg
 
@@ -64,11 +64,12 @@ ACTIONS = {
     "deactivate": lambda db, u, f: accounts.set_active(db, current_user, actor(), u, False),
     "activate": lambda db, u, f: accounts.set_active(db, current_user, actor(), u, True),
     "reset_password": lambda db, u, f: accounts.reset_password(db, current_user, actor(), u, f.get("password", "")),
+    "set_email": lambda db, u, f: accounts.set_email(db, current_user, actor(), u, f.get("email", "")),
 }
 DONE = {
     "grant_role": "Peran diberikan.", "revoke_role": "Peran dicabut.", "add_scope": "Cakupan OPD ditambahkan.",
     "remove_scope": "Cakupan OPD dicabut.", "deactivate": "Akun dinonaktifkan.", "activate": "Akun diaktifkan.",
-    "reset_password": "Kata sandi diganti.",
+    "reset_password": "Kata sandi diganti.", "set_email": "Alamat email disimpan.",
 }
 
 
@@ -86,6 +87,70 @@ def user_action(user_id: int, action: str):
         detail = " ".join(m for msgs in exc.fields.values() for m in msgs)
         flash(f"{exc.message} {detail}".strip(), "error")
     return redirect(url_for("admin.user_detail", user_id=user_id))
+
+
+LANE_FIELDS = ("role", "scope_variable", "description")
+
+
+def _lanes_page(form=None, fields=None, status=200):
+    return render_template("admin/lanes.html", lanes=lanes.list_lanes(session(), current_user), roles=ROLES,
+                           form=form or {}, fields=fields or {}), status
+
+
+@bp.get("/lajur")
+def lane_list():
+    return _lanes_page()
+
+
+@bp.post("/lajur")
+def lane_create():
+    db, form = session(), request.form
+    try:
+        row = lanes.create_lane(db, current_user, actor(), lane=form.get("lane", ""),
+                                **{key: form.get(key, "") for key in LANE_FIELDS})
+    except DomainError as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return _lanes_page(form, exc.fields, exc.status)
+    flash(f"Lajur '{row.lane}' dipetakan ke peran {ROLES[row.role]}.", "success")
+    return redirect(url_for("admin.lane_list"))
+
+
+@bp.get("/lajur/<lane>")
+def lane_edit(lane: str):
+    row = lanes.get_lane(session(), current_user, lane)
+    return render_template("admin/lane_edit.html", lane=row, roles=ROLES, fields={},
+                           form={"role": row.role, "scope_variable": row.scope_variable or "",
+                                 "description": row.description or ""})
+
+
+@bp.post("/lajur/<lane>")
+def lane_update(lane: str):
+    db, form = session(), request.form
+    try:
+        moved = lanes.update_lane(db, current_user, actor(), lane, **{key: form.get(key, "") for key in LANE_FIELDS})
+    except DomainError as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        row = lanes.get_lane(db, current_user, lane)
+        return render_template("admin/lane_edit.html", lane=row, roles=ROLES, fields=exc.fields,
+                               form=form), exc.status
+    flash(f"Lajur '{lane}' disimpan." + (f" {moved} tugas terbuka dipindah ke peran baru." if moved else ""),
+          "success")
+    return redirect(url_for("admin.lane_list"))
+
+
+@bp.post("/lajur/<lane>/hapus")
+def lane_delete(lane: str):
+    db = session()
+    try:
+        lanes.delete_lane(db, current_user, actor(), lane)
+    except DomainError as exc:
+        db.rollback()
+        flash(exc.message, "error")
+        return _lanes_page(status=exc.status)
+    flash(f"Lajur '{lane}' dihapus.", "success")
+    return redirect(url_for("admin.lane_list"))
 
 
 @bp.get("/audit")
