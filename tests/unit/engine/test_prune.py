@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, timedelta
+from uuid import UUID
 
 import pytest
 
@@ -164,3 +165,19 @@ def test_a_finished_workflow_is_left_as_it_is(approval, engine):
     runtime.prune_history(workflow)
     assert set(workflow.tasks) == before and runtime.is_completed(workflow)
     assert runtime.process_data(workflow)["keputusan"] == "tolak"
+
+
+def test_timer_outcomes_survive_pruning(approval, engine, frozen):
+    """When a step cancels a deadline and prunes it, is its outcome still known; and a fired timer's too?"""
+    workflow = runtime.start_workflow(approval.specs, engine)
+    complete(workflow, "isi_usulan", {"kategori": "pendidikan", "perubahan": []})
+    [deadline] = runtime.waiting_timers(workflow)
+    complete(workflow, "periksa", {"keputusan": "setuju"})
+    assert UUID(deadline.task_id) not in workflow.tasks, "the cancelled deadline should have been pruned"
+    assert runtime.timer_outcomes(workflow, [deadline.task_id]) == {deadline.task_id: "cancelled"}
+
+    [reminder] = runtime.waiting_timers(workflow)
+    frozen.move_to(reminder.due + timedelta(minutes=1), tick=False)
+    runtime.fire_due_timers(workflow)
+    assert runtime.timer_outcomes(workflow, [reminder.task_id, "bukan-uuid"]) == {
+        reminder.task_id: "fired", "bukan-uuid": "cancelled"}
