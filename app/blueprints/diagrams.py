@@ -5,8 +5,8 @@ from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
 
 from ..services import diagrams
+from ..services.request_access import visible_instance
 from .common import session
-from .requests import visible_instance
 
 bp = Blueprint("diagrams", __name__, url_prefix="/proses")
 

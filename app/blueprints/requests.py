@@ -1,50 +1,21 @@
-"""Usulan Saya: the requests an ASN made or that are about them, their timeline, and withdrawal.
-
-Also decides who may look at a request (and so at its evidence): the initiator, the subject's
-own account, whoever may act on one of its open tasks, and whoever may see the subject employee.
-"""
+"""Usulan Saya: the requests an ASN made or that are about them, their timeline, evidence and
+withdrawal. Who may look at a request is decided by services.request_access."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
-from ..models import Employee, HumanTask, ProcessInstance, User
-from ..services import authz, processes
-from ..services.errors import NotFoundError, ValidationError
-from ..services.inbox import can_act
+from ..models import HumanTask, ProcessInstance
+from ..services import processes
+from ..services.errors import ValidationError
+from ..services.request_access import instance_documents, is_own, visible_instance
 from .common import actor, session
 
 bp = Blueprint("requests", __name__, url_prefix="/usulan")
 
 STATUS_LABELS = {"running": "Diproses", "waiting": "Menunggu tindakan", "completed": "Selesai",
                  "cancelled": "Ditarik/dibatalkan", "error": "Bermasalah", "suspended": "Ditangguhkan"}
-NOT_FOUND = "Usulan tidak ditemukan atau tidak termasuk cakupan Anda."
-
-
-def is_own(user: User, instance: ProcessInstance) -> bool:
-    return instance.initiator_user_id == user.id or (
-        user.employee_id is not None and user.employee_id == instance.subject_employee_id)
-
-
-def may_see(db, user: User, instance: ProcessInstance) -> bool:
-    """Own requests, requests with a task the user may act on, and requests about a visible employee."""
-    if is_own(user, instance):
-        return True
-    tasks = db.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id))
-    if any(can_act(db, user, task) for task in tasks):
-        return True
-    employee = db.get(Employee, instance.subject_employee_id) if instance.subject_employee_id else None
-    if employee is not None and authz.can_view_employee(db, user, employee):
-        return True
-    return bool(set(instance.opd_ids or []) & authz.scope_unit_ids(db, user))
-
-
-def visible_instance(db, user: User, instance_id: int) -> ProcessInstance:
-    instance = db.get(ProcessInstance, instance_id)
-    if instance is None or not may_see(db, user, instance):
-        raise NotFoundError(NOT_FOUND)
-    return instance
 
 
 @bp.get("/")
@@ -64,6 +35,7 @@ def _detail(db, instance: ProcessInstance, fields: dict | None = None, reason: s
                                  .order_by(HumanTask.created_at)))
     return render_template("requests/detail.html", instance=instance, labels=STATUS_LABELS,
                            events=processes.timeline(db, instance.id), open_tasks=open_tasks,
+                           evidence=instance_documents(db, instance),
                            can_withdraw=is_own(current_user, instance)
                            and instance.status in processes.OPEN_STATUSES,
                            fields=fields or {}, reason=reason)

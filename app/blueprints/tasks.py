@@ -36,10 +36,9 @@ from ..models.base import utcnow
 from ..services import change_requests, documents, employees, inbox, processes
 from ..services.errors import ConflictError, DomainError, NotFoundError
 from ..services.reference import reference_choices
+from ..services.request_access import instance_documents, referenced_ids, visible_instance
 from ..web import tanggal
 from .common import actor, int_arg, session, str_arg
-from .documents import instance_documents, referenced_ids
-from .requests import visible_instance
 
 bp = Blueprint("tasks", __name__, url_prefix="/tugas")
 TABS = {"semua": "Semua tugas", "diklaim": "Diklaim saya", "terlambat": "Terlambat"}

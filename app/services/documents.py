@@ -10,7 +10,7 @@ uploader, name, kind and time, so that each upload keeps its provenance.
 
 The caller owns the transaction: ``store_upload`` only flushes. The file is written before the
 row, so a row never points at a missing file; a rolled-back upload leaves an unreferenced file.
-Who may download a document is decided by the web layer, not here.
+Who may see a document is decided by ``request_access``, not here.
 """
 from __future__ import annotations
 
@@ -160,18 +160,30 @@ def download_name(document: Document) -> str:
     return f"{stem if dot and stem else document.original_name}{extensions[0]}"
 
 
-def send_headers(document: Document) -> dict[str, str]:
-    """Headers for sending a document as a download that the browser will not run or sniff."""
+# A preview is framed by this application's own pages only, sandboxed (a unique origin, no scripts of
+# its own) and allowed to load nothing; Chromium's PDF viewer still renders it (checked in the browser
+# tests), and the download link stays beside it for any browser that will not.
+PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+
+
+def send_headers(document: Document, *, inline: bool = False) -> dict[str, str]:
+    """Headers for sending a document that the browser will not sniff: as a download, or (``inline``)
+    as a preview that only this application's pages may frame."""
     name = download_name(document)
     plain = "".join(char for char in unicodedata.normalize("NFKD", name) if not unicodedata.combining(char))
     fallback = re.sub(r"[^A-Za-z0-9._ ()-]", "_", plain).strip() or "dokumen"
-    return {
+    disposition = "inline" if inline else "attachment"
+    headers = {
         "Content-Type": document.media_type,
-        "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}",
+        "Content-Disposition": f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}",
         "X-Content-Type-Options": "nosniff",
-        "Content-Security-Policy": "sandbox",
+        "Content-Security-Policy": PREVIEW_POLICY if inline else "sandbox",
         "Cache-Control": "private, no-store",
+        "Cross-Origin-Resource-Policy": "same-origin",
     }
+    if inline:
+        headers["X-Frame-Options"] = "SAMEORIGIN"
+    return headers
 
 
 def get_documents(session: Session, ids: list[int], uploaded_by: int | None = None) -> list[Document]:
