@@ -18,8 +18,21 @@ def create_app(config: dict | None = None, **overrides) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    _bind_outbox(app)
     _register(app)
     return app
+
+
+def _bind_outbox(app: Flask) -> None:
+    """Email settings for the outbox, and the publisher that wakes the worker after a commit."""
+    from .dispatch import TaskQueue
+    from .services import outbox
+    from .services.mail import MailSettings
+
+    settings = app.config["SETTINGS"]
+    queue = TaskQueue(settings.broker_url)
+    app.extensions["simasn_queue"] = queue
+    outbox.configure(MailSettings.from_settings(settings), wake=queue.wake_outbox)
 
 
 def _register(app: Flask) -> None:
@@ -33,6 +46,7 @@ def _register(app: Flask) -> None:
         home,
         me,
         notifications,
+        operations,
         proposals,
         reference,
         requests,
@@ -42,7 +56,7 @@ def _register(app: Flask) -> None:
     from .web import install_template_helpers
 
     for module in (auth, home, employees, me, admin, reference, tasks, proposals, requests, documents,
-                   notifications, diagrams, transfers):
+                   notifications, diagrams, transfers, operations):
         app.register_blueprint(module.bp)
     errors.install(app)
     install_template_helpers(app)

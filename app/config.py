@@ -32,8 +32,12 @@ class Settings:
     smtp_port: int = 25
     smtp_user: str | None = None
     smtp_password: str | None = None
-    smtp_sender: str = "simasn@tangerangkota.go.id"
-    smtp_tls: bool = False
+    smtp_from: str = "simasn@tangerangkota.go.id"
+    smtp_security: str = "none"  # none | starttls | ssl
+    smtp_timeout: int = 30
+    base_url: str = "http://127.0.0.1:5000"
+    outbox_max_attempts: int = 5
+    outbox_backoff_seconds: int = 60
     login_max_failures: int = 5
     login_lockout_minutes: int = 15
     login_rate_limit: str = "10 per minute"
@@ -134,6 +138,36 @@ def _write_new_key(instance: Path, key_file: Path) -> None:
         handle.write(secrets.token_urlsafe(48))
 
 
+SMTP_DEFAULT_PORTS = {"none": 25, "starttls": 587, "ssl": 465}
+
+
+def _smtp(env: dict) -> dict:
+    """SIMASN_SMTP_*: no host means email is off (notifications stay in the application)."""
+    starttls, ssl = _bool("SIMASN_SMTP_STARTTLS", env, False), _bool("SIMASN_SMTP_SSL", env, False)
+    if starttls and ssl:
+        raise ConfigError("SIMASN_SMTP_SSL: tidak dapat dipakai bersama SIMASN_SMTP_STARTTLS; pilih salah satu.")
+    security = "ssl" if ssl else "starttls" if starttls else "none"
+    user, password = env.get("SIMASN_SMTP_USER") or None, env.get("SIMASN_SMTP_PASSWORD") or None
+    if user and not password:
+        raise ConfigError("SIMASN_SMTP_PASSWORD: wajib diisi bila SIMASN_SMTP_USER diatur.")
+    sender = env.get("SIMASN_SMTP_FROM") or "simasn@tangerangkota.go.id"
+    if not re.fullmatch(r"[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+", sender):
+        raise ConfigError(f"SIMASN_SMTP_FROM: '{sender}' bukan alamat email yang sah.")
+    return dict(smtp_host=env.get("SIMASN_SMTP_HOST") or None,
+                smtp_port=_int("SIMASN_SMTP_PORT", env, SMTP_DEFAULT_PORTS[security]),
+                smtp_user=user, smtp_password=password, smtp_from=sender, smtp_security=security,
+                smtp_timeout=_int("SIMASN_SMTP_TIMEOUT", env, 30))
+
+
+def _base_url(env: dict) -> str:
+    """The address users open SIMASN at; links in emails are made absolute with it."""
+    host, port = env.get("SIMASN_HOST") or "127.0.0.1", env.get("SIMASN_PORT") or "5000"
+    raw = env.get("SIMASN_BASE_URL") or f"http://{host}:{port}"
+    if not re.fullmatch(r"https?://[^\s/?#]+(/[^\s?#]*)?", raw):
+        raise ConfigError(f"SIMASN_BASE_URL: '{raw}' bukan alamat http:// atau https:// yang sah.")
+    return raw.rstrip("/")
+
+
 def load_settings(env: dict | None = None, **overrides) -> Settings:
     """Read and validate every SIMASN_* variable; raise ConfigError naming the faulty one."""
     env = dict(os.environ if env is None else env)
@@ -147,12 +181,10 @@ def load_settings(env: dict | None = None, **overrides) -> Settings:
         secret_key=_secret_key(env, instance),
         document_store=Path(env.get("SIMASN_DOCUMENT_STORE") or instance / "dokumen").resolve(),
         demo_mode=_bool("SIMASN_DEMO_MODE", env, False),
-        smtp_host=env.get("SIMASN_SMTP_HOST") or None,
-        smtp_port=_int("SIMASN_SMTP_PORT", env, 25),
-        smtp_user=env.get("SIMASN_SMTP_USER") or None,
-        smtp_password=env.get("SIMASN_SMTP_PASSWORD") or None,
-        smtp_sender=env.get("SIMASN_SMTP_SENDER") or "simasn@tangerangkota.go.id",
-        smtp_tls=_bool("SIMASN_SMTP_TLS", env, False),
+        **_smtp(env),
+        base_url=_base_url(env),
+        outbox_max_attempts=_int("SIMASN_OUTBOX_MAX_ATTEMPTS", env, 5),
+        outbox_backoff_seconds=_int("SIMASN_OUTBOX_BACKOFF_SECONDS", env, 60),
         login_max_failures=_int("SIMASN_LOGIN_MAX_FAILURES", env, 5),
         login_lockout_minutes=_int("SIMASN_LOGIN_LOCKOUT_MINUTES", env, 15),
         login_rate_limit=env.get("SIMASN_LOGIN_RATE_LIMIT") or "10 per minute",

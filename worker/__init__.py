@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from celery import Celery, Task
-from celery.signals import worker_process_init
+from celery.signals import task_failure, worker_process_init
 from flask import Flask
 
 from app.extensions import db
 
 BEAT_SCHEDULE = {
     "heartbeat": {"task": "simasn.heartbeat", "schedule": 60.0},
+    "outbox-sweep": {"task": "simasn.outbox.deliver", "schedule": 30.0},
 }
 
 
@@ -34,6 +35,7 @@ def init_celery(app: Flask) -> Celery:
     # create_engine(), so e.g. a polling_interval made every publish and the worker fail with TypeError.
     celery.set_default()
     app.extensions["celery"] = celery
+    _record_failures(app)
     from . import tasks  # noqa: F401  (registers the task shims)
     return celery
 
@@ -43,3 +45,20 @@ def _dispose_engine_after_fork(**_kwargs):
     # A forked child must not reuse the parent's database connections.
     if db.engine is not None:
         db.engine.dispose(close=False)
+
+
+def _record_failures(app: Flask) -> None:
+    """Every task that raises is kept in `job_failures` for the operations page (and its re-run)."""
+    from app.services import jobs
+
+    def record(sender=None, task_id=None, exception=None, args=None, kwargs=None, **_extra):
+        with app.app_context():
+            try:
+                jobs.record_failure(db.session(), getattr(sender, "name", str(sender)), task_id, args, kwargs,
+                                    exception)
+            except Exception:  # the database may be what failed; the worker log still has the error
+                app.logger.exception("Tugas gagal %s tidak dapat dicatat.", task_id)
+            finally:
+                db.session.remove()
+
+    task_failure.connect(record, weak=False, dispatch_uid="simasn.record_job_failure")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from app.extensions import db
-from app.services import system
+from app.services import outbox, system
 
 
 @shared_task(name="simasn.health")
@@ -15,3 +15,9 @@ def health() -> dict:
 @shared_task(name="simasn.heartbeat")
 def heartbeat() -> str:
     return system.heartbeat(db.session()).isoformat()
+
+
+@shared_task(name="simasn.outbox.deliver")
+def deliver_outbox() -> dict:
+    """Woken after a commit that queued email, and run by beat as the sweep that never lets one wait."""
+    return outbox.deliver_due(db.session()).as_dict()

@@ -7,7 +7,9 @@ from .employee import DERIVED_COLUMNS, EMPLOYEE_KINDS, Employee
 from .history import (CATEGORIES, HISTORY_MODELS, RiwayatAnak, RiwayatDiklat, RiwayatGolongan,
                       RiwayatHukdis, RiwayatJabatan, RiwayatPasangan, RiwayatPendidikan,
                       RiwayatPenghargaan, RiwayatPindahInstansi, RiwayatPindahUnit)
+from .jobs import JobFailure
 from .organization import OrgUnit
+from .outbox import OUTBOX_STATUSES, OutboxMessage
 from .process import (INSTANCE_STATUSES, DecreeCounter, HumanTask, InstanceEvent, LaneRole, Notification,
                       ProcessDefinition, ProcessInstance, ProcessVersion)
 from .reference import ReferenceEntry, ReferenceTable
@@ -15,6 +17,7 @@ from .timers import (DAY_OFF_KINDS, TIMER_STATUSES, HariLibur, ProcessTimer, Tim
                      ValidationLateness)
 
 __all__ = [
+    "JobFailure", "OUTBOX_STATUSES", "OutboxMessage",
     "DAY_OFF_KINDS", "HariLibur", "ProcessTimer", "TIMER_STATUSES", "TimerStartRun", "ValidationLateness",
     "DecreeCounter", "HumanTask", "INSTANCE_STATUSES", "InstanceEvent", "LaneRole", "Notification",
     "ProcessDefinition", "ProcessInstance", "ProcessVersion",

@@ -14,6 +14,7 @@ from .errors import ConflictError, NotFoundError, ValidationError
 from .passwords import hash_password, password_faults
 
 USERNAME = re.compile(r"^[A-Za-z0-9._-]{3,64}$")
+EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;]+$")
 
 
 def _require_admin(admin: User) -> None:
@@ -56,11 +57,11 @@ def create_user(session: Session, admin: User, actor: Actor, *, username: str, d
                 password: str, email: str | None = None, nip: str | None = None,
                 roles: list[str] | tuple = ()) -> User:
     _require_admin(admin)
-    faults = _new_user_faults(session, username, display_name, password, roles)
+    faults = _new_user_faults(session, username, display_name, password, roles, email)
     if faults:
         raise ValidationError("Periksa kembali isian formulir.", fields=faults)
     employee = _employee_by_nip(session, nip.strip()) if nip and nip.strip() else None
-    user = User(username=username.strip(), display_name=display_name.strip(), email=(email or None),
+    user = User(username=username.strip(), display_name=display_name.strip(), email=(email or "").strip() or None,
                 password_hash=hash_password(password), employee_id=employee.id if employee else None)
     session.add(user)
     session.flush()
@@ -72,7 +73,7 @@ def create_user(session: Session, admin: User, actor: Actor, *, username: str, d
     return user
 
 
-def _new_user_faults(session, username, display_name, password, roles) -> dict[str, list[str]]:
+def _new_user_faults(session, username, display_name, password, roles, email=None) -> dict[str, list[str]]:
     faults: dict[str, list[str]] = {}
     if not USERNAME.match(username or ""):
         faults["username"] = ["3–64 karakter: huruf, angka, titik, garis bawah atau tanda hubung."]
@@ -82,6 +83,8 @@ def _new_user_faults(session, username, display_name, password, roles) -> dict[s
         faults["display_name"] = ["Nama wajib diisi."]
     if password_faults(password or ""):
         faults["password"] = password_faults(password or "")
+    if email_faults(email):
+        faults["email"] = email_faults(email)
     unknown = [r for r in roles if r not in ROLES]
     if unknown:
         faults["roles"] = [f"Peran tidak dikenal: {', '.join(unknown)}."]
@@ -151,4 +154,23 @@ def reset_password(session: Session, admin: User, actor: Actor, user: User, pass
         raise ValidationError("Kata sandi baru tidak memenuhi syarat.", fields={"password": faults})
     user.password_hash, user.failed_logins, user.locked_until = hash_password(password), 0, None
     audit.record(session, actor, "perm.password_reset", "user", user.id)
+    session.commit()
+
+
+def email_faults(email: str | None) -> list[str]:
+    """Why an email address (optional: empty is fine) cannot be used for notifications."""
+    value = (email or "").strip()
+    if value and (len(value) > 200 or not EMAIL.match(value)):
+        return ["Alamat email tidak sah (contoh: nama@tangerangkota.go.id)."]
+    return []
+
+
+def set_email(session: Session, admin: User, actor: Actor, user: User, email: str) -> None:
+    """The address notifications are emailed to; empty removes it (notifications stay in the application)."""
+    _require_admin(admin)
+    faults = email_faults(email)
+    if faults:
+        raise ValidationError("Alamat email tidak dapat dipakai.", fields={"email": faults})
+    old, user.email = user.email, (email or "").strip() or None
+    audit.record(session, actor, "perm.email_changed", "user", user.id, old=old, new=user.email)
     session.commit()

@@ -1,8 +1,9 @@
 """Notifications to users: written in the caller's transaction, never committed here.
 
 `notify_users` is the one way the application tells someone something. It adds the in-app
-notification rows; delivery by other channels (email) is added to the same transaction by
-the outbox, so a step that rolls back also takes back what it would have said.
+notification rows and, when SMTP is configured, one email outbox row per recipient with an
+address (`outbox.add_emails`), so a step that rolls back also takes back what it would have said,
+and what it said is delivered after commit by the worker.
 """
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from ..models import Notification
+from . import outbox
 
 
 def notify_users(session: Session, user_ids: Iterable[int], *, title: str, body: str | None = None,
                  link: str | None = None, key: str | None = None) -> int:
-    """Tell each user in `user_ids` once; `key` names the event (for idempotent delivery). Returns the count."""
+    """Tell each user in `user_ids` once; `key` names the event (the same key never emails a user twice).
+    Returns the count of users told in the application."""
     recipients = sorted(set(user_ids))
     for user_id in recipients:
         session.add(Notification(user_id=user_id, title=title[:300], body=body, link=link))
+    outbox.add_emails(session, recipients, title=title, body=body, link=link, key=key)
     return len(recipients)

@@ -1,0 +1,62 @@
+"""What the operations page shows: the worker's heartbeat, the broker, the outbox, timers, failed jobs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import inspect, text
+from sqlalchemy.orm import Session
+
+from ..dispatch import BrokerStatus, broker_status
+from ..models import JobFailure
+from ..models.base import utcnow
+from . import jobs, outbox, system
+
+BEAT_LATE_AFTER = timedelta(minutes=3)  # the heartbeat runs every minute
+TIMER_LATE_AFTER = timedelta(minutes=5)  # a due timer not fired by then means the sweep is not keeping up
+
+
+@dataclass
+class TimerFacts:
+    waiting: int
+    due: int
+    late: int
+    failing: int
+
+
+@dataclass
+class Overview:
+    now: datetime
+    last_beat: datetime | None
+    beat_late: bool
+    broker: BrokerStatus
+    email_enabled: bool
+    outbox_counts: dict[str, int]
+    outbox_due: int
+    timers: TimerFacts | None
+    failed_jobs: list[JobFailure]
+    failed_jobs_24h: int
+
+
+def overview(session: Session, broker_url: str) -> Overview:
+    now = utcnow()
+    beat = system.last_heartbeat(session)
+    return Overview(
+        now=now, last_beat=beat, beat_late=beat is None or now - beat > BEAT_LATE_AFTER,
+        broker=broker_status(broker_url), email_enabled=outbox.mail_settings().enabled,
+        outbox_counts=outbox.counts_by_status(session), outbox_due=outbox.due_count(session),
+        timers=timer_facts(session, now), failed_jobs=jobs.recent_failures(session),
+        failed_jobs_24h=jobs.failures_since(session, now - timedelta(days=1)))
+
+
+def timer_facts(session: Session, now: datetime) -> TimerFacts | None:
+    """Counts from the timers mirror (`process_timers`), or None where that table does not exist."""
+    if not inspect(session.connection()).has_table("process_timers"):
+        return None
+    row = session.execute(text(
+        "SELECT COUNT(*), "
+        "COALESCE(SUM(CASE WHEN due_at <= :now THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN due_at <= :late THEN 1 ELSE 0 END), 0), "
+        "COALESCE(SUM(CASE WHEN last_error IS NOT NULL THEN 1 ELSE 0 END), 0) "
+        "FROM process_timers WHERE status = 'waiting'"), {"now": now, "late": now - TIMER_LATE_AFTER}).one()
+    return TimerFacts(*map(int, row))
