@@ -13,10 +13,12 @@ from .outbox import OUTBOX_STATUSES, OutboxMessage
 from .process import (INSTANCE_STATUSES, DecreeCounter, HumanTask, InstanceEvent, LaneRole, Notification,
                       ProcessDefinition, ProcessInstance, ProcessVersion)
 from .reference import ReferenceEntry, ReferenceTable
+from .reminders import REMINDER_KINDS, ReminderSent
 from .timers import (DAY_OFF_KINDS, TIMER_STATUSES, HariLibur, ProcessTimer, TimerStartRun,
                      ValidationLateness)
 
 __all__ = [
+    "REMINDER_KINDS", "ReminderSent",
     "JobFailure", "OUTBOX_STATUSES", "OutboxMessage",
     "DAY_OFF_KINDS", "HariLibur", "ProcessTimer", "TIMER_STATUSES", "TimerStartRun", "ValidationLateness",
     "DecreeCounter", "HumanTask", "INSTANCE_STATUSES", "InstanceEvent", "LaneRole", "Notification",

@@ -12,8 +12,8 @@ EMPLOYEE_KINDS = ("PNS", "CPNS", "PPPK")
 
 # Columns that only services.current.recompute_current() may write.
 DERIVED_COLUMNS = (
-    "golongan_id", "tmt_golongan", "jabatan_nama", "jenis_jabatan_id", "eselon_id", "tmt_jabatan",
-    "unor_id", "opd_id", "tingkat_pendidikan_id", "pendidikan_nama", "tahun_lulus",
+    "golongan_id", "tmt_golongan", "jabatan_nama", "jenis_jabatan_id", "eselon_id", "jabatan_fungsional_id",
+    "tmt_jabatan", "unor_id", "opd_id", "tingkat_pendidikan_id", "pendidikan_nama", "tahun_lulus",
 )
 
 
@@ -36,7 +36,7 @@ class Employee(Base):
     gelar_depan: Mapped[str | None] = mapped_column(String(60))
     gelar_belakang: Mapped[str | None] = mapped_column(String(60))
     tempat_lahir: Mapped[str] = mapped_column(String(100))
-    tanggal_lahir: Mapped[date]
+    tanggal_lahir: Mapped[date] = mapped_column(index=True)
     jenis_kelamin: Mapped[str] = mapped_column(String(1))
     agama_id: Mapped[str] = mapped_column(Code)
     jenis_kawin_id: Mapped[str] = mapped_column(Code)
@@ -58,6 +58,7 @@ class Employee(Base):
     jabatan_nama: Mapped[str | None] = mapped_column(String(300))
     jenis_jabatan_id: Mapped[str | None] = mapped_column(Code)
     eselon_id: Mapped[str | None] = mapped_column(Code)
+    jabatan_fungsional_id: Mapped[str | None] = mapped_column(Code)  # its jenjang and BUP decide retirement
     tmt_jabatan: Mapped[date | None]
     unor_id: Mapped[str | None] = mapped_column(ForeignKey("org_units.id"))
     opd_id: Mapped[str | None] = mapped_column(ForeignKey("org_units.id"), index=True)

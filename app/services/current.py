@@ -24,7 +24,8 @@ def derive_current(golongan: list, jabatan: list, pendidikan: list, pindah_unit:
     if positions and positions[-1].jenis_riwayat != "pemberhentian":
         last = positions[-1]
         values.update(jabatan_nama=last.jabatan_nama, jenis_jabatan_id=last.jenis_jabatan_id,
-                      eselon_id=last.eselon_id, tmt_jabatan=last.tmt_jabatan)
+                      eselon_id=last.eselon_id, jabatan_fungsional_id=last.jabatan_fungsional_id,
+                      tmt_jabatan=last.tmt_jabatan)
     values["unor_id"] = _current_unit(positions, pindah_unit)
     values["opd_id"] = opd_of.get(values["unor_id"]) if values["unor_id"] else None
     if pendidikan:
