@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from app.models import Employee, User
 from app.services import authz
+from tests.conftest import csrf_token
 from tests.world import EMPLOYEES, USERS
 
 ALL = set(EMPLOYEES)
@@ -132,3 +133,118 @@ def test_home_page_for_every_role(login_as, username):
     assert ('data-testid="home-admin"' in body) is (username in MAY_ADMINISTER)
     if username.startswith("validator."):
         assert "Pegawai dalam cakupan OPD Anda" in body
+
+
+# --- tasks, requests, diagrams and evidence ----------------------------------------------------
+# One request per cell: its subject is in DINKES or DINDIK (own or other OPD of each account) and it
+# waits at the validator ("periksa"), at BKPSDM ("verifikasi") or at the ASN ("perbaiki"). Who may act
+# follows the lane; who may see the request, its diagram and its evidence follows VISIBLE.
+
+STAGES = ("periksa", "verifikasi", "perbaiki")
+SUBJECTS = ("dinkes", "dindik")
+ACTS = {"periksa": lambda key: f"validator.{key}", "verifikasi": lambda key: "bkpsdm",
+        "perbaiki": lambda key: f"asn.{key}"}
+TASK_NAMES = {"periksa": "Periksa usulan", "verifikasi": "Verifikasi BKPSDM", "perbaiki": "Perbaiki usulan"}
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+KIND = "riwayat_penghargaan"
+PROPOSAL = {"penghargaan_id": "100", "tahun": "2020", "sk_nomor": "800/Kep.12-BKPSDM/2030",
+            "sk_tanggal": "2030-03-01", "alasan": "Sesuai piagam terlampir"}
+DECISIONS = {"periksa": {"keputusan": "setuju"}, "verifikasi": {"keputusan": "kembalikan", "catatan": "Uji"}}
+MOVES = {"periksa": [], "verifikasi": [("periksa", {"keputusan": "setuju"})],
+         "perbaiki": [("periksa", {"keputusan": "kembalikan", "catatan": "Lampirkan piagam yang terbaca"})]}
+TASK_MATRIX = [(user, stage, key) for user in USERS for stage in STAGES for key in SUBJECTS]
+
+
+@pytest.fixture()
+def shipped_processes(dbs):
+    from pathlib import Path
+
+    from app.services import definitions, operators
+    from app.services.audit import SYSTEM
+    root = Path(__file__).resolve().parents[2]
+    definitions.load_shipped(dbs, root / "workflows", root / "forms", operators.operator_names(), SYSTEM)
+
+
+def _request_at(app, dbs, world, stage: str, key: str):
+    """A proposal of employee `key` by their own ASN, with a PDF, moved on to `stage`; its task and document."""
+    from app.models import HumanTask
+    from app.services import documents, processes, proposals
+    from app.services.audit import Actor
+    from app.services.change_requests import form_for
+    asn = dbs.get(User, world["users"][f"asn.{key}"])
+    employee = dbs.get(Employee, world["employees"][key])
+    document = documents.store_upload(dbs, app.config["SETTINGS"].document_store, PDF, f"piagam-{key}.pdf", asn.id)
+    data = {**PROPOSAL, "tahun": 2020, "bukti": {"document_id": document.id}}
+    instance = proposals.start(dbs, asn, Actor(asn.id, asn.username), employee, KIND, "tambah", None, data,
+                               form_for(KIND, employee, "tambah"))
+    for step, decision in MOVES[stage]:
+        actor_user = dbs.get(User, world["users"][ACTS[step](key)])
+        task = dbs.scalar(select(HumanTask).where(HumanTask.instance_id == instance.id))
+        processes.complete_task(dbs, actor_user, Actor(actor_user.id, actor_user.username), task.id, decision)
+    task = dbs.scalar(select(HumanTask).where(HumanTask.instance_id == instance.id))
+    assert task.task_name == TASK_NAMES[stage]
+    return instance, task, document
+
+
+def _completion(stage: str, document_id: int) -> dict:
+    if stage == "perbaiki":
+        return {**PROPOSAL, "bukti.document_id": str(document_id)}
+    return DECISIONS[stage]
+
+
+def test_task_matrix_covers_every_account_stage_and_opd():
+    """Does the task matrix have a cell for every account, every waiting step and both OPDs?"""
+    assert len(TASK_MATRIX) == len(USERS) * len(STAGES) * len(SUBJECTS)
+    assert all(ACTS[stage](key) in USERS for stage in STAGES for key in SUBJECTS)
+
+
+@pytest.mark.parametrize("username,stage,key", TASK_MATRIX)
+def test_request_task_and_evidence_matrix(app, dbs, world, shipped_processes, login_as, username, stage, key):
+    """For this account and a request of this OPD waiting at this step: are the request page, its diagram,
+    the evidence download and preview shown exactly when the account may see the request, and are the task
+    page, claiming and completing allowed exactly to whoever the step's lane names — 404 otherwise, with
+    nothing changed?"""
+    from app.models import HumanTask, ProcessInstance
+    instance, task, document = _request_at(app, dbs, world, stage, key)
+    instance_id, task_id, version = instance.id, task.id, instance.lock_version
+    client = login_as(username)
+    sees, acts = key in VISIBLE[username], username == ACTS[stage](key)
+    expected = 200 if sees else 404
+    assert client.get(f"/usulan/{instance_id}").status_code == expected
+    assert client.get(f"/proses/{instance_id}/diagram").status_code == expected
+    for path in (f"/dokumen/{document.id}", f"/dokumen/{document.id}/pratinjau"):
+        response = client.get(path)
+        assert response.status_code == expected, path
+        assert (response.data == PDF) is sees
+    token = csrf_token(client, "/usulan/")
+    assert client.get(f"/tugas/{task_id}").status_code == (200 if acts else 404)
+    claimed = client.post(f"/tugas/{task_id}/ambil", data={"csrf_token": token})
+    assert claimed.status_code == (302 if acts else 404)
+    done = client.post(f"/tugas/{task_id}", data={**_completion(stage, document.id), "csrf_token": token,
+                                                  "expected_version": str(version), "usulan": str(instance_id)})
+    assert done.status_code == (302 if acts else 404), done.get_data(as_text=True)[:500]
+    dbs.expire_all()
+    if acts:
+        assert dbs.get(HumanTask, task_id) is None
+        assert dbs.get(ProcessInstance, instance_id).lock_version > version
+    else:
+        left = dbs.get(HumanTask, task_id)
+        assert left is not None and left.assignee_user_id is None
+        assert dbs.get(ProcessInstance, instance_id).lock_version == version
+
+
+def test_unreferenced_and_missing_documents_look_the_same(app, dbs, world, login_as):
+    """Is a document cited by no request hidden from everyone but its uploader, with the same 404 as an id
+    that does not exist?"""
+    from app.services import documents
+    uploader = world["users"]["asn.dinkes"]
+    document = documents.store_upload(dbs, app.config["SETTINGS"].document_store, PDF, "lain.pdf", uploader)
+    dbs.commit()
+    client = login_as("bkpsdm")
+    client.get("/beranda")  # consume the welcome message
+    for suffix in ("", "/pratinjau"):
+        hidden, missing = client.get(f"/dokumen/{document.id}{suffix}"), client.get(f"/dokumen/99999999{suffix}")
+        assert hidden.status_code == missing.status_code == 404
+        assert hidden.get_data(as_text=True) == missing.get_data(as_text=True)
+    client.post("/keluar", data={"csrf_token": csrf_token(client, "/usulan/")})
+    assert login_as("asn.dinkes").get(f"/dokumen/{document.id}/pratinjau").status_code == 200
