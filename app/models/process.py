@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, utcnow
@@ -67,7 +67,10 @@ class HumanTask(Base):
     __tablename__ = "human_tasks"
     __table_args__ = (
         UniqueConstraint("instance_id", "task_id"),
-        Index("ix_human_tasks_role_scope", "role", "scope_opd_id", "due_at"),
+        # Both in the Kotak Tugas order (due first, undated last), so a page is read in order and stops early.
+        Index("ix_human_tasks_inbox", "role", "scope_opd_id", text("(due_at IS NULL)"), "due_at", "created_at", "id"),
+        Index("ix_human_tasks_process", "role", "process_key", text("(due_at IS NULL)"), "due_at", "created_at",
+              "id"),
         Index("ix_human_tasks_assignee", "assignee_user_id", "due_at"),
     )
 
@@ -80,6 +83,11 @@ class HumanTask(Base):
     role: Mapped[str] = mapped_column(String(32))
     scope_opd_id: Mapped[str | None] = mapped_column(String(32))
     subject_employee_id: Mapped[int | None] = mapped_column(ForeignKey("employees.id"), index=True)
+    # Copied from the instance for the inbox filters: process, request category, and the OPD the task
+    # concerns (its scope, else the subject's OPD when the request started).
+    process_key: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str | None] = mapped_column(String(32))
+    opd_id: Mapped[str | None] = mapped_column(String(32))
     assignee_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     form_id: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

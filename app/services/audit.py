@@ -45,26 +45,32 @@ def _plain(details: dict) -> dict:
 def record(session: Session, actor: Actor, action: str, object_type: str | None = None,
            object_id: object = None, **details) -> AuditEvent:
     """Append one event in the caller's transaction (the caller commits)."""
-    head = _lock_head(session)
+    seq, prev_hash = _advance_head(session)
     event = AuditEvent(
-        seq=head.seq + 1, occurred_at=utcnow(), actor_user_id=actor.user_id, actor_label=actor.label,
+        seq=seq, occurred_at=utcnow(), actor_user_id=actor.user_id, actor_label=actor.label,
         action=action, object_type=object_type, object_id=None if object_id is None else str(object_id),
-        details=_plain(details), ip_address=actor.ip_address, prev_hash=head.hash)
+        details=_plain(details), ip_address=actor.ip_address, prev_hash=prev_hash)
     event.hash = event_hash(event)
-    head.seq, head.hash = event.seq, event.hash
     session.add(event)
     session.flush()
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=event.hash)
+                    .execution_options(synchronize_session=False))
     return event
 
 
-def _lock_head(session: Session) -> AuditHead:
-    # The UPDATE takes the row lock (PostgreSQL) or the write lock (SQLite) before we read the tip.
-    locked = session.execute(update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq))
-    if locked.rowcount == 0:
-        session.add(AuditHead(id=1, seq=0, hash=GENESIS))
+def _advance_head(session: Session) -> tuple[int, str]:
+    """Lock the chain's tip and take the next number: (new seq, hash of the previous event).
+
+    One `UPDATE … RETURNING` takes the row lock (PostgreSQL) or the write lock (SQLite) and reads
+    the tip; the hash column still holds the previous event's hash until `record` writes the new one."""
+    stmt = (update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+            .returning(AuditHead.seq, AuditHead.hash).execution_options(synchronize_session=False))
+    row = session.execute(stmt).first()
+    if row is None:
+        session.add(AuditHead(id=1, seq=1, hash=GENESIS))
         session.flush()
-    return session.execute(select(AuditHead).where(AuditHead.id == 1)
-                           .execution_options(populate_existing=True)).scalar_one()
+        return 1, GENESIS
+    return row.seq, row.hash
 
 
 @dataclass(frozen=True)
@@ -108,7 +114,8 @@ def _fault(event: AuditEvent, expected_seq: int, prev_hash: str) -> str | None:
 
 
 def _check_tip(session: Session, checked: int, last_seq: int, last_hash: str) -> ChainReport:
-    head = session.get(AuditHead, 1)
+    head = session.scalars(select(AuditHead).where(AuditHead.id == 1)
+                           .execution_options(populate_existing=True)).first()
     if head is None or (head.seq == last_seq and head.hash == last_hash):
         return ChainReport(checked, None, None)
     return ChainReport(checked, last_seq + 1, f"baris terakhir hilang: ujung rantai tercatat #{head.seq}")

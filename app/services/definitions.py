@@ -34,8 +34,22 @@ class _Candidate:
     forms: dict
 
 
+@dataclass(frozen=True)
+class CompiledVersion:
+    """What a step needs of a published version, built once per process: versions never change."""
+    id: int
+    process_key: str
+    version: int
+    checksum: str
+    forms: Mapping[str, dict]
+    specs: ProcessSpecs
+    lanes: Mapping[str, Mapping[str, str]]
+
+
 _SPECS: dict[tuple[int, str], ProcessSpecs] = {}
 _LANES: dict[tuple[int, str], dict[str, dict[str, str]]] = {}
+# (id, checksum, published_at): ids alone repeat across databases and rolled-back test transactions.
+_COMPILED: dict[tuple, CompiledVersion] = {}
 
 
 def load_shipped(session: Session, workflows_dir: Path, forms_dir: Path, operator_names: Collection[str],
@@ -109,6 +123,33 @@ def require_latest(session: Session, key: str) -> ProcessVersion:
     if version is None:
         raise NotFoundError(f"Proses '{key}' belum diterbitkan.")
     return version
+
+
+def version_stamp(version: ProcessVersion) -> tuple:
+    return version.id, version.checksum, version.published_at
+
+
+def compiled(version: ProcessVersion | CompiledVersion) -> CompiledVersion:
+    """The version's compiled form, cached per process."""
+    if isinstance(version, CompiledVersion):
+        return version
+    stamp = version_stamp(version)
+    if stamp not in _COMPILED:
+        _COMPILED[stamp] = CompiledVersion(
+            id=version.id, process_key=version.process_key, version=version.version, checksum=version.checksum,
+            forms=copy.deepcopy(version.forms), specs=specs_for(version), lanes=lanes_for(version))
+    return _COMPILED[stamp]
+
+
+def compiled_by_stamp(session: Session, stamp: tuple) -> CompiledVersion:
+    """The compiled version for a stamp read alongside the instance; the row is loaded only on a miss."""
+    cached = _COMPILED.get(tuple(stamp))
+    if cached is not None:
+        return cached
+    version = session.get(ProcessVersion, stamp[0])
+    if version is None:
+        raise NotFoundError("Versi proses tidak ditemukan.")
+    return compiled(version)
 
 
 def specs_for(version: ProcessVersion) -> ProcessSpecs:

@@ -10,7 +10,8 @@ import functools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
@@ -25,16 +26,16 @@ from ..models import (
     Employee,
     HumanTask,
     InstanceEvent,
-    LaneRole,
     ProcessInstance,
     ProcessVersion,
     User,
 )
 from ..models.base import utcnow
-from . import audit, definitions, operators
+from . import audit, definitions, instance_lock, operators, task_mirror
 from .authz import can_view_employee
 from .errors import ConflictError, NotFoundError, ValidationError
-from .inbox import can_act
+from .inbox import can_act, category_of
+from .instance_lock import current_lanes
 from .reference import reference_choices
 
 SCOPE_PROPERTY = "scopeVariable"
@@ -57,13 +58,15 @@ def start(session: Session, user: User, actor: audit.Actor, key: str, *, subject
     initial = {"pegawai_id": subject_employee_id, "opd": employee.opd_id if employee else None, **(data or {})}
     instance = ProcessInstance(
         version_id=version.id, process_key=key, status="running", subject_employee_id=subject_employee_id,
-        initiator_user_id=user.id, opd_ids=[], state={},
+        initiator_user_id=user.id, opd_ids=[], state={}, category=category_of(initial),
         title=(title or _default_title(session, version, employee))[:300])
     with _rollback_on_error(session):
         session.add(instance)
         session.flush()
-        workflow = runtime.start_workflow(definitions.specs_for(version), _engine(session, actor, instance), initial)
-        _store(session, instance, version, workflow, extra_opds=_scope_values(session, version, initial))
+        compiled, lanes = definitions.compiled(version), current_lanes(session)
+        workflow = runtime.start_workflow(compiled.specs, _engine(session, actor, instance), initial)
+        _store(session, instance, compiled, workflow, extra_opds=task_mirror.scope_values(compiled, lanes, initial),
+               lanes=lanes, existing=[])
         _event(session, instance, user, "Usulan dibuat", "mulai", None)
         audit.record(session, actor, "process.started", "process_instance", instance.id, key=key,
                      version=version.version, subject_employee_id=subject_employee_id)
@@ -74,16 +77,16 @@ def start(session: Session, user: User, actor: audit.Actor, key: str, *, subject
 def complete_task(session: Session, user: User, actor: audit.Actor, human_task_id: int, data: dict, *,
                   expected_version: int | None = None) -> ProcessInstance:
     """Validate `data` against the task's pinned form, complete the task and run on; committed."""
-    task = _actionable_task(session, user, human_task_id)
-    task_id, task_name, instance_id = task.task_id, task.task_name, task.instance_id
-    with _rollback_on_error(session), _locked(session, instance_id, expected_version) as instance:
-        _still_open(session, instance, human_task_id)
-        version = session.get(ProcessVersion, instance.version_id)
+    with _rollback_on_error(session):
+        step = _lock_task(session, user, human_task_id, expected_version)
+        instance, version, task = step.instance, step.version, step.task
+        task_id, task_name = task.task_id, task.task_name
         _validate(session, version, task.form_id, data)
         workflow = _restore(session, actor, instance, version)
         data = _shaped(workflow, task_id, data)
         _engine_call(runtime.complete_user_task, workflow, task_id, data)
-        _store(session, instance, version, workflow, extra_opds=_scope_values(session, version, data))
+        _store(session, instance, version, workflow, extra_opds=task_mirror.scope_values(version, step.lanes, data),
+               lanes=step.lanes, existing=step.open_tasks)
         action = str(data.get("keputusan") or "selesai")[:32]
         _event(session, instance, user, task_name, action, data.get("catatan"))
         audit.record(session, actor, "task.completed", "process_instance", instance.id, task=task_name,
@@ -161,22 +164,39 @@ def _rollback_on_error(session: Session) -> Iterator[None]:
 
 @contextmanager
 def _locked(session: Session, instance_id: int, expected_version: int | None) -> Iterator[ProcessInstance]:
-    """The instance, re-read after its row lock is held (the no-op UPDATE takes it on both backends)."""
-    session.execute(update(ProcessInstance).where(ProcessInstance.id == instance_id)
-                    .values(lock_version=ProcessInstance.lock_version)
-                    .execution_options(synchronize_session=False))
-    stmt = select(ProcessInstance).where(ProcessInstance.id == instance_id).execution_options(populate_existing=True)
-    instance = session.scalars(stmt).first()
-    if instance is None:
+    """The instance, read once its lock is held (see instance_lock)."""
+    locked = instance_lock.lock_by_instance(session, instance_id)
+    if locked is None:
         raise NotFoundError("Usulan tidak ditemukan.")
-    if expected_version is not None and instance.lock_version != expected_version:
-        raise _already_done(session, instance)
-    yield instance
+    if expected_version is not None and locked.instance.lock_version != expected_version:
+        raise _already_done(session, locked.instance)
+    yield locked.instance
 
 
-def _still_open(session: Session, instance: ProcessInstance, human_task_id: int) -> None:
-    if session.scalar(select(HumanTask.id).where(HumanTask.id == human_task_id)) is None:
-        raise _already_done(session, instance)
+@dataclass(frozen=True)
+class _TaskStep:
+    instance: ProcessInstance
+    version: definitions.CompiledVersion
+    lanes: dict
+    task: HumanTask
+    open_tasks: list[HumanTask]  # every mirror row of the instance, read after the lock
+
+
+def _lock_task(session: Session, user: User, human_task_id: int, expected_version: int | None) -> _TaskStep:
+    """Lock the task's instance first, then read its open tasks: one read tells whether the task is
+    still open. Someone who may not act on the task learns nothing, not even that it was done."""
+    locked = instance_lock.lock_by_task(session, human_task_id)
+    if locked is None:
+        raise NotFoundError(NOT_FOUND)
+    open_tasks = list(session.scalars(select(HumanTask).where(HumanTask.instance_id == locked.instance.id)
+                                      .execution_options(populate_existing=True)))
+    task = next((row for row in open_tasks if row.id == human_task_id), None)
+    if not can_act(session, user, task or locked.task):
+        raise NotFoundError(NOT_FOUND)
+    if task is None or expected_version is not None and locked.instance.lock_version != expected_version:
+        raise _already_done(session, locked.instance)
+    _refuse_if_claimed(session, user, task)
+    return _TaskStep(locked.instance, locked.version, locked.lanes, task, open_tasks)
 
 
 def _already_done(session: Session, instance: ProcessInstance) -> ConflictError:
@@ -195,9 +215,9 @@ def _engine(session: Session, actor: audit.Actor, instance: ProcessInstance) -> 
     return SafeScriptEngine(operators=operators.bind(ctx))
 
 
-def _restore(session: Session, actor: audit.Actor, instance: ProcessInstance, version: ProcessVersion):
+def _restore(session: Session, actor: audit.Actor, instance: ProcessInstance, version):
     engine = _engine(session, actor, instance)
-    return runtime.deserialize(definitions.specs_for(version), instance.state, engine)
+    return runtime.deserialize(definitions.compiled(version).specs, instance.state, engine)
 
 
 def _engine_call(fn, *args) -> None:
@@ -207,9 +227,13 @@ def _engine_call(fn, *args) -> None:
         raise ConflictError(str(err)) from err
 
 
-def _store(session: Session, instance: ProcessInstance, version: ProcessVersion, workflow, *,
-           extra_opds: set[str]) -> None:
-    """Write the workflow state back and make the human-task mirror exact."""
+def _store(session: Session, instance: ProcessInstance, version, workflow, *, extra_opds: set[str],
+           lanes: dict | None = None, existing: list[HumanTask] | None = None) -> None:
+    """Write the workflow state back and make the human-task mirror exact (task_mirror).
+
+    `lanes` and `existing` (the instance's mirror rows) save their reads when the caller has them."""
+    version = definitions.compiled(version)
+    lanes = current_lanes(session) if lanes is None else lanes
     views = runtime.ready_user_tasks(workflow)
     instance.state = json.loads(runtime.serialize(workflow))
     if runtime.is_completed(workflow):
@@ -217,52 +241,10 @@ def _store(session: Session, instance: ProcessInstance, version: ProcessVersion,
     else:
         instance.status = "waiting" if views or runtime.waiting_timers(workflow) else "running"
     opds = set(instance.opd_ids or []) | extra_opds
-    rows = [_mirror_row(session, instance, version, view) for view in views]
+    rows = [task_mirror.mirror_row(instance, version, lanes, view) for view in views]
     opds |= {row.scope_opd_id for row in rows if row.scope_opd_id}
     instance.opd_ids = sorted(opds)
-    _sync_mirror(session, instance, rows)
-
-
-def _sync_mirror(session: Session, instance: ProcessInstance, rows: list[HumanTask]) -> None:
-    ready = {row.task_id: row for row in rows}
-    existing = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)).all()
-    for row in existing:
-        if row.task_id not in ready:
-            session.delete(row)
-    known = {row.task_id for row in existing}
-    session.add_all(row for task_id, row in ready.items() if task_id not in known)
-    session.flush()
-
-
-def _mirror_row(session: Session, instance: ProcessInstance, version: ProcessVersion, view) -> HumanTask:
-    lane = session.get(LaneRole, view.lane or "")
-    if lane is None:
-        raise ValidationError(f"Lajur '{view.lane or '-'}' pada langkah '{view.name or view.bpmn_id}' "
-                              "belum dipetakan ke peran.")
-    variable = view.properties.get(SCOPE_PROPERTY) or definitions.lanes_for(version).get(
-        view.lane, {}).get(SCOPE_PROPERTY) or lane.scope_variable
-    scope = view.data.get(variable) if variable else None
-    if variable and not scope:
-        raise ValidationError(f"Langkah '{view.name or view.bpmn_id}': variabel cakupan OPD '{variable}' kosong.")
-    return HumanTask(
-        instance_id=instance.id, task_id=view.task_id, task_name=(view.name or view.bpmn_id)[:100],
-        title=f"{view.name or view.bpmn_id} — {instance.title}"[:300], lane=view.lane, role=lane.role,
-        scope_opd_id=str(scope) if scope else None, subject_employee_id=instance.subject_employee_id,
-        form_id=_form_of(version, view), due_at=_naive_utc(view.due))
-
-
-def _form_of(version: ProcessVersion, view) -> str | None:
-    """The task's form file: named in the diagram, or (formFromVariable) held by a process variable
-    whose value must be one of the forms pinned with the version."""
-    variable = view.properties.get(FORM_VARIABLE_PROPERTY)
-    if view.form_schema or not variable:
-        return view.form_schema
-    form_id = view.data.get(variable)
-    filename = f"{form_id}{SCHEMA_SUFFIX}" if isinstance(form_id, str) else None
-    if filename is None or filename not in (version.forms or {}):
-        raise ValidationError(f"Langkah '{view.name or view.bpmn_id}': formulir '{form_id}' (variabel "
-                              f"'{variable}') tidak diizinkan pada versi proses ini.")
-    return filename
+    task_mirror.sync(session, instance, rows, existing)
 
 
 def _shaped(workflow, task_id: str, data: dict) -> dict:
@@ -280,17 +262,6 @@ def _shaped(workflow, task_id: str, data: dict) -> dict:
     return shaped
 
 
-def _scope_values(session: Session, version: ProcessVersion, data: dict) -> set[str]:
-    """OPDs named in `data` by any scope variable of the version's lanes or of the lane mapping."""
-    names = {props.get(SCOPE_PROPERTY) for props in definitions.lanes_for(version).values()}
-    names |= set(session.scalars(select(LaneRole.scope_variable)))
-    return {str(data[name]) for name in names if name and data.get(name)}
-
-
-def _naive_utc(moment: datetime | None) -> datetime | None:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment is not None else None
-
-
 # --- checks -------------------------------------------------------------------------------
 
 def _actionable_task(session: Session, user: User, human_task_id: int) -> HumanTask:
@@ -298,13 +269,17 @@ def _actionable_task(session: Session, user: User, human_task_id: int) -> HumanT
     task = session.get(HumanTask, human_task_id)
     if task is None or not can_act(session, user, task):
         raise NotFoundError(NOT_FOUND)
-    if task.assignee_user_id is not None and task.assignee_user_id != user.id:
-        holder = session.get(User, task.assignee_user_id)
-        raise ConflictError(f"Tugas ini sedang dikerjakan oleh {holder.display_name if holder else 'pengguna lain'}.")
+    _refuse_if_claimed(session, user, task)
     return task
 
 
-def _validate(session: Session, version: ProcessVersion, form_id: str | None, data: dict) -> None:
+def _refuse_if_claimed(session: Session, user: User, task: HumanTask) -> None:
+    if task.assignee_user_id is not None and task.assignee_user_id != user.id:
+        holder = session.get(User, task.assignee_user_id)
+        raise ConflictError(f"Tugas ini sedang dikerjakan oleh {holder.display_name if holder else 'pengguna lain'}.")
+
+
+def _validate(session: Session, version: definitions.CompiledVersion, form_id: str | None, data: dict) -> None:
     if not form_id:
         return
     schema = version.forms.get(form_id)
