@@ -41,6 +41,7 @@ def _register(app: Flask) -> None:
         auth,
         diagrams,
         documents,
+        due_dates,
         employees,
         errors,
         home,
@@ -55,7 +56,7 @@ def _register(app: Flask) -> None:
     )
     from .web import install_template_helpers
 
-    for module in (auth, home, employees, me, admin, reference, tasks, proposals, requests, documents,
+    for module in (auth, home, employees, me, due_dates, admin, reference, tasks, proposals, requests, documents,
                    notifications, diagrams, transfers, operations):
         app.register_blueprint(module.bp)
     errors.install(app)

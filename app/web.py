@@ -88,6 +88,7 @@ def nav_items() -> list[tuple[str, str]]:
         items.append(("me.data_saya", "Data Saya"))
     if authz.can_list_employees(current_user):
         items.append(("employees.index", "Pegawai"))
+        items.append(("due_dates.index", "Jatuh tempo"))
     items.append(("tasks.index", "Kotak Tugas"))
     if current_user.employee_id or authz.has_role(current_user, "validator_opd"):
         items.append(("requests.index", "Usulan Saya"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from celery import Celery, Task
+from celery.schedules import crontab
 from celery.signals import task_failure, worker_process_init
 from flask import Flask
 
@@ -9,6 +10,7 @@ from app.extensions import db
 
 BEAT_SCHEDULE = {
     "heartbeat": {"task": "simasn.heartbeat", "schedule": 60.0},
+    "due-date-reminders": {"task": "simasn.due_reminders", "schedule": crontab(hour=6, minute=0)},  # 06:00 WIB
     "outbox-sweep": {"task": "simasn.outbox.deliver", "schedule": 30.0},
 }
 

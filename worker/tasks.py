@@ -4,7 +4,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from app.extensions import db
-from app.services import outbox, system
+from app.services import outbox, reminders, system
 
 
 @shared_task(name="simasn.health")
@@ -21,3 +21,9 @@ def heartbeat() -> str:
 def deliver_outbox() -> dict:
     """Woken after a commit that queued email, and run by beat as the sweep that never lets one wait."""
     return outbox.deliver_due(db.session()).as_dict()
+
+
+@shared_task(name="simasn.due_reminders")
+def due_reminders() -> dict:
+    """Daily: KGB and retirement (BUP) falling due — a notice to each ASN, a summary to BKPSDM and validators."""
+    return reminders.send_due_reminders(db.session())
