@@ -55,6 +55,9 @@ class Settings:
             WTF_CSRF_TIME_LIMIT=None,
             RATELIMIT_STORAGE_URI=_limiter_storage(self.broker_url),
             RATELIMIT_HEADERS_ENABLED=True,
+            # Redis down must not stop anyone signing in: limits fall back to this process's memory meanwhile.
+            RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+            RATELIMIT_SWALLOW_ERRORS=True,
         )
         values.update(self.extra)
         return values

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import redis
 from celery import Celery
+from kombu import Connection
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -76,8 +77,18 @@ def broker_status(broker_url: str) -> BrokerStatus:
     if broker_url.startswith("sqla+"):
         return _sqla_status(broker_url.removeprefix("sqla+"))
     kind = broker_url.split(":", 1)[0]
-    return BrokerStatus(kind, reachable=False, detail=f"broker {kind} tidak diperiksa dari halaman ini",
+    reachable, detail = _kombu_reachable(broker_url)
+    return BrokerStatus(kind, reachable=reachable, detail=detail,
                         depth_unavailable=f"antrean broker {kind} tidak dapat dibaca langsung")
+
+
+def _kombu_reachable(url: str) -> tuple[bool, str]:
+    try:
+        with Connection(url, connect_timeout=PROBE_TIMEOUT) as conn:
+            conn.ensure_connection(max_retries=1, timeout=PROBE_TIMEOUT)
+    except Exception as exc:  # whatever the transport raises: the page reports it
+        return False, str(exc)[:300]
+    return True, ""
 
 
 def _redis_status(url: str) -> BrokerStatus:
