@@ -42,6 +42,7 @@ class Settings:
     login_lockout_minutes: int = 15
     login_rate_limit: str = "10 per minute"
     page_size: int = 25
+    timer_sweep_seconds: int = 30
     extra: dict = field(default_factory=dict)
 
     def as_flask_config(self) -> dict:
@@ -192,6 +193,7 @@ def load_settings(env: dict | None = None, **overrides) -> Settings:
         login_lockout_minutes=_int("SIMASN_LOGIN_LOCKOUT_MINUTES", env, 15),
         login_rate_limit=env.get("SIMASN_LOGIN_RATE_LIMIT") or "10 per minute",
         page_size=_int("SIMASN_PAGE_SIZE", env, 25),
+        timer_sweep_seconds=_int("SIMASN_TIMER_SWEEP_SECONDS", env, 30),
     )
     values.update(overrides)
     return Settings(**values)

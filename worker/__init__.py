@@ -15,6 +15,12 @@ BEAT_SCHEDULE = {
 }
 
 
+
+def timer_sweep_entry(seconds: int) -> dict:
+    """The timer sweep every `seconds`; a sweep message older than one interval is dropped, not run late."""
+    return {"task": "simasn.timers.sweep", "schedule": float(seconds), "options": {"expires": float(seconds)}}
+
+
 def init_celery(app: Flask) -> Celery:
     class FlaskTask(Task):
         def __call__(self, *args, **kwargs):
@@ -35,6 +41,7 @@ def init_celery(app: Flask) -> Celery:
     )
     # No broker_transport_options for sqla+: kombu's SQLAlchemy transport passes every one of them to
     # create_engine(), so e.g. a polling_interval made every publish and the worker fail with TypeError.
+    celery.conf.beat_schedule = {**BEAT_SCHEDULE, "timer-sweep": timer_sweep_entry(settings.timer_sweep_seconds)}
     celery.set_default()
     app.extensions["celery"] = celery
     _record_failures(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from celery import shared_task
 
 from app.extensions import db
-from app.services import outbox, reminders, system
+from app.services import outbox, reminders, system, timers
 
 
 @shared_task(name="simasn.health")
@@ -27,3 +27,10 @@ def deliver_outbox() -> dict:
 def due_reminders() -> dict:
     """Daily: KGB and retirement (BUP) falling due — a notice to each ASN, a summary to BKPSDM and validators."""
     return reminders.send_due_reminders(db.session())
+
+
+@shared_task(name="simasn.timers.sweep")
+def sweep_timers() -> dict:
+    """Beat, every SIMASN_TIMER_SWEEP_SECONDS: fire due timers (one transaction per instance) and start
+    the timer-started processes that are due."""
+    return timers.fire_due_timers(db.session()).as_dict()

@@ -22,6 +22,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException, TaskNotFoundException
 from SpiffWorkflow.util.task import TaskState
@@ -38,6 +39,7 @@ from app.engine.script_engine import SafeScriptEngine
 from app.engine.state import deserialize, deserialize_spec, serialize, serialize_spec
 
 __all__ = [
+    "StartTimerView",
     "StepView",
     "TimerView",
     "UserTaskView",
@@ -55,7 +57,9 @@ __all__ = [
     "ready_user_tasks",
     "serialize",
     "serialize_spec",
+    "start_timers",
     "start_workflow",
+    "start_workflow_by_timer",
     "timer_outcomes",
     "waiting_timers",
 ]
@@ -64,6 +68,7 @@ __all__ = [
 # the latest completion of each element, kept on the root task (bounded by the diagram's size).
 PRUNED_STEPS = "simasn_pruned_steps"
 
+_EPOCH = "1970-01-01T00:00:00+00:00"
 _TIMER_KINDS = {
     TimeDateEventDefinition: "date",
     DurationTimerEventDefinition: "duration",
@@ -80,6 +85,15 @@ class TimerView:
     due: datetime | None  # UTC; None until SpiffWorkflow has computed it
     attached_to: str | None  # bpmn id of the activity, for boundary timers
     interrupting: bool | None  # for boundary timers
+
+
+@dataclass(frozen=True)
+class StartTimerView:
+    """A timer start event of the top-level process, with its expression as written."""
+
+    bpmn_id: str
+    kind: str  # "date", "duration" or "cycle"
+    expression: str
 
 
 @dataclass(frozen=True)
@@ -118,6 +132,35 @@ def start_workflow(specs: ProcessSpecs, engine: SafeScriptEngine, data: dict | N
     """A new workflow with `data` as its initial task data, run up to its first waits."""
     workflow = BpmnWorkflow(specs.process, dict(specs.subprocesses), script_engine=engine)
     workflow.task_tree.data.update(deepcopy(data or {}))
+    advance(workflow)
+    return workflow
+
+
+def start_timers(specs: ProcessSpecs) -> list[StartTimerView]:
+    """The timer start events of the process (empty for a process started by people)."""
+    events = [spec for spec in specs.process.task_specs.values()
+              if isinstance(spec, StartEvent) and isinstance(spec.event_definition, TimerEventDefinition)]
+    return [StartTimerView(spec.bpmn_id, _TIMER_KINDS.get(type(spec.event_definition), "date"),
+                           spec.event_definition.expression) for spec in events]
+
+
+def start_workflow_by_timer(specs: ProcessSpecs, engine: SafeScriptEngine, data: dict | None = None) -> BpmnWorkflow:
+    """A new workflow of a timer-started process, run as if its start timer had just fired (the caller
+    decides when a start is due, once per due time)."""
+    workflow = BpmnWorkflow(specs.process, dict(specs.subprocesses), script_engine=engine)
+    workflow.task_tree.data.update(deepcopy(data or {}))
+    starts = [task for task in workflow.get_tasks() if isinstance(task.task_spec, StartEvent)
+              and isinstance(task.task_spec.event_definition, TimerEventDefinition)]
+    for task in starts:  # before their first update, so a cycle makes exactly one branch
+        if isinstance(task.task_spec.event_definition, CycleTimerEventDefinition):
+            task._set_internal_data(event_value={"cycles": 1, "next": _EPOCH, "duration": 0.0})
+        else:
+            task._set_internal_data(event_fired=True)
+    advance(workflow)
+    for task in starts:  # a cycle start event waits for its next cycle: end it
+        if task.has_state(TaskState.WAITING):
+            task._set_internal_data(event_fired=True)
+            task.task_spec._update(task)
     advance(workflow)
     return workflow
 

@@ -49,7 +49,7 @@ def register(name: str) -> Callable[[Operator], Operator]:
 
 
 # Modules that register operators of their own; imported before the registry is read.
-OPERATOR_MODULES = ("app.services.change_requests", "app.services.transfers")
+OPERATOR_MODULES = ("app.services.change_requests", "app.services.transfers", "app.services.lateness")
 
 
 def _registry() -> dict[str, Operator]:

@@ -33,10 +33,12 @@ from ..models import (
 from ..models.base import utcnow
 from . import audit, definitions, instance_lock, operators, task_mirror
 from .authz import can_view_employee
+from .days_off import work_calendar
 from .errors import ConflictError, NotFoundError, ValidationError
 from .inbox import can_act, category_of
 from .instance_lock import current_lanes
 from .reference import reference_choices
+from .timer_mirror import cancel_timers, sync_timers
 
 SCOPE_PROPERTY = "scopeVariable"
 # With `formFromVariable`: the submitted fields are stored as a dict under `formResultVariable`,
@@ -139,6 +141,7 @@ def withdraw(session: Session, user: User, actor: audit.Actor, instance_id: int,
         instance.state = json.loads(runtime.serialize(workflow))
         instance.status, instance.completed_at = "cancelled", utcnow()
         session.execute(delete(HumanTask).where(HumanTask.instance_id == instance.id))
+        cancel_timers(session, instance)
         _event(session, instance, user, "Usulan ditarik", "tarik", reason.strip())
         audit.record(session, actor, "process.withdrawn", "process_instance", instance.id, reason=reason.strip())
     session.commit()
@@ -212,7 +215,7 @@ def _already_done(session: Session, instance: ProcessInstance) -> ConflictError:
 
 def _engine(session: Session, actor: audit.Actor, instance: ProcessInstance) -> SafeScriptEngine:
     ctx = operators.OperatorContext(session=session, actor=actor, instance=instance)
-    return SafeScriptEngine(operators=operators.bind(ctx))
+    return SafeScriptEngine(operators=operators.bind(ctx), calendar=work_calendar(session))
 
 
 def _restore(session: Session, actor: audit.Actor, instance: ProcessInstance, version):
@@ -245,6 +248,7 @@ def _store(session: Session, instance: ProcessInstance, version, workflow, *, ex
     opds |= {row.scope_opd_id for row in rows if row.scope_opd_id}
     instance.opd_ids = sorted(opds)
     task_mirror.sync(session, instance, rows, existing)
+    sync_timers(session, instance, workflow)
 
 
 def _shaped(workflow, task_id: str, data: dict) -> dict:

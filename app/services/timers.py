@@ -1,0 +1,182 @@
+"""The timer sweep: wakes every instance with a due timer, each in its own transaction, exactly once.
+
+Safe with several workers and several beats at once. The candidates are read without locks;
+each instance is then taken with `FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite serialises
+writers anyway) and re-read under the per-instance lock, so a timer another worker has just
+fired is no longer waiting in the restored workflow and cannot fire twice. Timers that fell due
+while nothing ran are simply due at the next sweep. An instance whose step fails is rolled back,
+marked `error` with the reason, its due timers keep waiting with `attempts`/`last_error`, and
+the sweep goes on with the others; `retry` puts it back in the sweep.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from ..engine import runtime
+from ..models import InstanceEvent, ProcessInstance, ProcessTimer, ProcessVersion
+from ..models.base import utcnow
+from . import audit, processes, timer_starts
+from .errors import ConflictError, NotFoundError
+
+log = logging.getLogger(__name__)
+
+SWEPT_STATUSES = ("running", "waiting")
+DEFAULT_LIMIT = 500
+SYSTEM_LABEL = "Sistem (pengatur waktu)"
+ERROR_TEXT_LIMIT = 2000
+
+
+@dataclass
+class SweepResult:
+    """What one sweep did; `fired` counts timers, the others count instances."""
+
+    fired: int = 0
+    instances: int = 0
+    failed: list[int] = field(default_factory=list)
+    skipped: int = 0
+    started: int = 0
+
+    def as_dict(self) -> dict:
+        return {"fired": self.fired, "instances": self.instances, "failed": list(self.failed),
+                "skipped": self.skipped, "started": self.started}
+
+
+def fire_due_timers(session: Session, *, now: datetime | None = None, limit: int = DEFAULT_LIMIT,
+                    actor: audit.Actor = audit.SYSTEM) -> SweepResult:
+    """Fire every timer due by `now` (naive UTC; default: the clock) in up to `limit` instances,
+    then start the timer-started processes that are due. Each instance commits on its own."""
+    now = now or utcnow()
+    result = SweepResult()
+    for instance_id in due_instances(session, now, limit):
+        _wake(session, instance_id, now, actor, result)
+    result.started = timer_starts.start_due_processes(session, now=now, actor=actor)
+    return result
+
+
+def due_instances(session: Session, now: datetime, limit: int) -> list[int]:
+    """Instances with a waiting timer due by `now`, the longest overdue first (read without locks)."""
+    stmt = (select(ProcessTimer.instance_id)
+            .join(ProcessInstance, ProcessInstance.id == ProcessTimer.instance_id)
+            .where(ProcessTimer.status == "waiting", ProcessTimer.due_at <= now,
+                   ProcessInstance.status.in_(SWEPT_STATUSES))
+            .group_by(ProcessTimer.instance_id).order_by(func.min(ProcessTimer.due_at)).limit(limit))
+    ids = list(session.scalars(stmt))
+    session.rollback()  # end the read; every instance gets its own transaction
+    return ids
+
+
+def _wake(session: Session, instance_id: int, now: datetime, actor: audit.Actor, result: SweepResult) -> None:
+    try:
+        with processes._rollback_on_error(session):
+            fired = _fire_instance(session, instance_id, now, actor)
+        session.commit()
+    except DBAPIError as err:  # lost connection, deadlock, serialisation: the next sweep tries again
+        session.rollback()
+        log.warning("timer sweep: instance %s skipped after a database error: %s", instance_id, err)
+        result.skipped += 1
+        return
+    except Exception as err:
+        _record_failure(session, instance_id, now, err, actor)
+        result.failed.append(instance_id)
+        return
+    if fired is None:
+        result.skipped += 1
+    else:
+        result.instances += 1
+        result.fired += len(fired)
+
+
+def _fire_instance(session: Session, instance_id: int, now: datetime, actor: audit.Actor) -> list | None:
+    """Fire the instance's due timers; None if another worker holds it or nothing is due any more."""
+    if not _claim(session, instance_id):
+        return None
+    with processes._locked(session, instance_id, None) as instance:
+        due = _due_rows(session, instance_id, now)
+        if instance.status not in SWEPT_STATUSES or not due:
+            return None
+        before = {row.id: row.due_at for row in due}
+        version = session.get(ProcessVersion, instance.version_id)
+        workflow = processes._restore(session, actor, instance, version)
+        runtime.fire_due_timers(workflow)
+        processes._store(session, instance, version, workflow, extra_opds=set())
+        fired = [row for row in due if row.status == "fired" or row.due_at != before[row.id]]
+        for row in fired:
+            row.attempts, row.last_error = row.attempts + 1, None
+            _timeline(session, instance, row)
+        if fired:
+            audit.record(session, actor, "timer.fired", "process_instance", instance.id,
+                         timers=[row.bpmn_id for row in fired])
+        return fired
+
+
+def _claim(session: Session, instance_id: int) -> bool:
+    """Take the instance row unless another worker has it (PostgreSQL); SQLite waits at `_locked`."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    stmt = (select(ProcessInstance.id)
+            .where(ProcessInstance.id == instance_id, ProcessInstance.status.in_(SWEPT_STATUSES))
+            .with_for_update(skip_locked=True))
+    return session.scalar(stmt) is not None
+
+
+def _due_rows(session: Session, instance_id: int, now: datetime) -> list[ProcessTimer]:
+    stmt = (select(ProcessTimer)
+            .where(ProcessTimer.instance_id == instance_id, ProcessTimer.status == "waiting",
+                   ProcessTimer.due_at <= now)
+            .execution_options(populate_existing=True))
+    return list(session.scalars(stmt))
+
+
+def _timeline(session: Session, instance: ProcessInstance, row: ProcessTimer) -> None:
+    if row.interrupting is None:
+        action = "waktu"
+    else:
+        action = "tenggat" if row.interrupting else "pengingat"
+    session.add(InstanceEvent(instance_id=instance.id, actor_user_id=None, actor_label=SYSTEM_LABEL,
+                              step=(row.name or row.bpmn_id)[:300], action=action))
+
+
+def _record_failure(session: Session, instance_id: int, now: datetime, err: Exception,
+                    actor: audit.Actor) -> None:
+    """In a transaction of its own: the instance goes to `error`, its due timers keep waiting."""
+    message = f"{type(err).__name__}: {getattr(err, 'message', None) or err}"[:ERROR_TEXT_LIMIT]
+    try:
+        with processes._rollback_on_error(session), processes._locked(session, instance_id, None) as instance:
+            instance.status, instance.error_message = "error", message
+            for row in _due_rows(session, instance_id, now):
+                row.attempts, row.last_error = row.attempts + 1, message
+            session.add(InstanceEvent(instance_id=instance_id, actor_user_id=None, actor_label=SYSTEM_LABEL,
+                                      step="Langkah terjadwal gagal", action="gagal", note=message))
+            audit.record(session, actor, "timer.failed", "process_instance", instance_id, error=message)
+        session.commit()
+    except Exception:  # the failure itself could not be written: the timers stay due for the next sweep
+        log.exception("timer sweep: could not record the failure of instance %s", instance_id)
+    log.warning("timer sweep: instance %s failed: %s", instance_id, message)
+
+
+def retry(session: Session, actor: audit.Actor, instance_id: int) -> ProcessInstance:
+    """Put an instance whose timer step failed back into the sweep (the next sweep fires its due timers)."""
+    with processes._rollback_on_error(session), processes._locked(session, instance_id, None) as instance:
+        if instance.status != "error":
+            raise ConflictError("Proses ini tidak sedang dalam status galat.")
+        waiting = session.scalar(select(func.count()).select_from(ProcessTimer).where(
+            ProcessTimer.instance_id == instance_id, ProcessTimer.status == "waiting"))
+        instance.status = "waiting" if waiting else "running"
+        audit.record(session, actor, "timer.retry", "process_instance", instance_id,
+                     previous_error=instance.error_message)
+    session.commit()
+    return instance
+
+
+def timers_of(session: Session, instance_id: int) -> list[ProcessTimer]:
+    """The mirror rows of one instance, oldest first (for the operations and request pages)."""
+    if session.get(ProcessInstance, instance_id) is None:
+        raise NotFoundError("Proses tidak ditemukan.")
+    stmt = select(ProcessTimer).where(ProcessTimer.instance_id == instance_id).order_by(ProcessTimer.id)
+    return list(session.scalars(stmt))
