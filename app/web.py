@@ -92,8 +92,6 @@ def nav_items() -> list[tuple[str, str]]:
     items.append(("tasks.index", "Kotak Tugas"))
     if current_user.employee_id or authz.has_role(current_user, "validator_opd"):
         items.append(("requests.index", "Usulan Saya"))
-    if authz.has_role(current_user, "validator_opd"):
-        items.append(("proposals.subjects", "Usulkan Data Pegawai"))
     items.append(("reference.index", "Referensi"))
     if authz.has_role(current_user, "admin"):
         items += [("admin.users", "Pengguna"), ("admin.lane_list", "Lajur Proses"), ("admin.audit_log", "Audit")]

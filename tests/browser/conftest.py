@@ -155,3 +155,9 @@ def login_as(page):
             page.get_by_role("button", name="Masuk").click()
         return navigation.value
     return _login
+
+
+def pytest_collection_modifyitems(items):
+    """Tests of a module that sets CHANGES_DEMO_DATA (a transfer moves an employee to another OPD) run
+    last, after the tests that check the pages against the facts gathered when the live server started."""
+    items.sort(key=lambda item: bool(getattr(getattr(item, "module", None), "CHANGES_DEMO_DATA", False)))

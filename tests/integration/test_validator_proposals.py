@@ -103,6 +103,7 @@ def _latest(dbs):
 def test_validator_picks_an_employee_of_their_opd(shipped, login_as, world):  # noqa: F811
     """Does the validator's search page list employees of their OPD only, each leading to the kinds page?"""
     client = login_as("validator.dinkes")
+    assert 'href="/usulan/baru/pegawai"' in client.get("/usulan/").get_data(as_text=True)
     body = client.get("/usulan/baru/pegawai").get_data(as_text=True)
     assert "Siti Nurhaliza" in body and "Budi Santoso" in body and "Dewi Lestari" not in body
     page = client.get(f"/usulan/baru/pegawai/{world['employees']['dinkes']}/")
@@ -125,7 +126,7 @@ def test_validator_proposal_over_http(shipped, login_as, dbs, world, client):  #
     assert [t.task_name for t in tasks_of(dbs, world, "bkpsdm", instance)] == ["Verifikasi BKPSDM"]
     client.post("/keluar", data={"csrf_token": csrf_token(client, "/usulan/baru/pegawai")})
     mine = login_as("asn.dinkes").get("/usulan/").get_data(as_text=True)
-    assert f"/usulan/{instance.id}" in mine
+    assert f"/usulan/{instance.id}" in mine and 'href="/usulan/baru/pegawai"' not in mine
 
 
 @pytest.mark.parametrize("username", ["validator.dindik", "validator.tanpa-cakupan", "asn.dindik"])
