@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import inspect, text
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..dispatch import BrokerStatus, broker_status
-from ..models import JobFailure
+from ..models import JobFailure, ProcessTimer
 from ..models.base import utcnow
 from . import jobs, outbox, system
 
@@ -22,6 +22,7 @@ class TimerFacts:
     due: int
     late: int
     failing: int
+    oldest_due: list[ProcessTimer]
 
 
 @dataclass
@@ -33,7 +34,7 @@ class Overview:
     email_enabled: bool
     outbox_counts: dict[str, int]
     outbox_due: int
-    timers: TimerFacts | None
+    timers: TimerFacts
     failed_jobs: list[JobFailure]
     failed_jobs_24h: int
 
@@ -49,14 +50,15 @@ def overview(session: Session, broker_url: str) -> Overview:
         failed_jobs_24h=jobs.failures_since(session, now - timedelta(days=1)))
 
 
-def timer_facts(session: Session, now: datetime) -> TimerFacts | None:
-    """Counts from the timers mirror (`process_timers`), or None where that table does not exist."""
-    if not inspect(session.connection()).has_table("process_timers"):
-        return None
-    row = session.execute(text(
-        "SELECT COUNT(*), "
-        "COALESCE(SUM(CASE WHEN due_at <= :now THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN due_at <= :late THEN 1 ELSE 0 END), 0), "
-        "COALESCE(SUM(CASE WHEN last_error IS NOT NULL THEN 1 ELSE 0 END), 0) "
-        "FROM process_timers WHERE status = 'waiting'"), {"now": now, "late": now - TIMER_LATE_AFTER}).one()
-    return TimerFacts(*map(int, row))
+def timer_facts(session: Session, now: datetime) -> TimerFacts:
+    """Waiting timers of running processes: all, due by now, late (the sweep is not keeping up), failing."""
+    waiting = ProcessTimer.status == "waiting"
+
+    def count(*conditions) -> int:
+        return session.scalar(select(func.count()).select_from(ProcessTimer).where(waiting, *conditions)) or 0
+
+    oldest = session.scalars(select(ProcessTimer).where(waiting, ProcessTimer.due_at <= now)
+                             .order_by(ProcessTimer.due_at, ProcessTimer.id).limit(20))
+    return TimerFacts(waiting=count(), due=count(ProcessTimer.due_at <= now),
+                      late=count(ProcessTimer.due_at <= now - TIMER_LATE_AFTER),
+                      failing=count(ProcessTimer.last_error.is_not(None)), oldest_due=list(oldest))

@@ -3,16 +3,18 @@ letters, failed jobs), retrying dead letters and re-running failed jobs, and the
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from celery.signals import task_failure
 from sqlalchemy import select
 
-from app.models import AuditEvent, JobFailure, OutboxMessage, User
+from app.models import AuditEvent, JobFailure, OutboxMessage, ProcessTimer, User
+from app.models.base import utcnow
 from app.services import system
 from app.services.mail import MailSettings
 from tests.conftest import csrf_token
+from tests.integration.test_processes import publish, start
 from tests.smtp import outbox_bound, smtp_settings
 from worker import init_celery
 
@@ -163,3 +165,23 @@ def test_the_admin_sets_and_clears_a_users_email(dbs, world, login_as):
     dbs.expire_all()
     assert dbs.get(User, user_id).email is None
     assert audit_actions(dbs, "user").count("perm.email_changed") == 2
+
+
+def test_due_and_late_timers_are_counted_and_listed(dbs, world, tmp_path, login_as):
+    """Are waiting timers counted (all, due, late past five minutes, failing), the due ones listed oldest first,
+    and fired ones left out?"""
+    publish(dbs, tmp_path)
+    instance = start(dbs, world)
+    now = utcnow()
+    for n, (minutes, status, error) in enumerate([(60, "waiting", None), (-1, "waiting", None),
+                                                  (-10, "waiting", "Instance terkunci"), (-30, "fired", None)]):
+        dbs.add(ProcessTimer(instance_id=instance.id, task_id=f"uji-{n}", bpmn_id=f"tenggat_{n}", name=f"Tenggat {n}",
+                             kind="duration", due_at=now + timedelta(minutes=minutes), status=status,
+                             attempts=2 if error else 0, last_error=error))
+    dbs.commit()
+    body = login_as("admin").get(PAGE).get_data(as_text=True)
+    for name, count in {"waiting": 3, "due": 2, "late": 1, "failing": 1}.items():
+        assert f'data-testid="timers-{name}">{count}' in body
+    listed = body.split('data-testid="due-timers"', 1)[1].split("</table>", 1)[0]
+    assert listed.index("Tenggat 2") < listed.index("Tenggat 1") and "Tenggat 0" not in listed
+    assert "Tenggat 3" not in listed and "Instance terkunci (2×)" in listed
