@@ -34,7 +34,7 @@ from ..models import (
 )
 from ..models.base import utcnow
 from ..services import change_requests, documents, employees, inbox, processes
-from ..services.errors import ConflictError, DomainError, NotFoundError
+from ..services.errors import BadRequestError, ConflictError, DomainError, NotFoundError
 from ..services.reference import reference_choices
 from ..services.request_access import instance_documents, referenced_ids, visible_instance
 from ..web import tanggal
@@ -48,30 +48,43 @@ FRESH_FIELDS = ("keputusan", "catatan")  # a decision is asked anew each time, n
 @bp.get("/")
 @login_required
 def index():
-    tab = str_arg("tab") if str_arg("tab") in TABS else "semua"
-    process, opd, sort = str_arg("proses") or None, str_arg("opd") or None, str_arg("urut") or "due"
-    page, db = int_arg("halaman"), session()
-    filters = dict(process=process, opd=opd, overdue=tab == "terlambat", claimed_only=tab == "diklaim")
-    tasks = inbox.tasks_for(db, current_user, sort=sort, offset=(page - 1) * inbox.PAGE_SIZE, **filters)
-    total = inbox.count_for(db, current_user, **filters)
-    return render_template("tasks/list.html", tasks=tasks, tabs=TABS, tab=tab, process=process or "",
-                           opd=opd or "", sort=sort, now=utcnow(), rows=_rows(db, tasks), total=total, page=page,
-                           pages=max(1, -(-total // inbox.PAGE_SIZE)),
-                           processes=db.scalars(select(ProcessDefinition).order_by(ProcessDefinition.name)).all(),
-                           opds=employees.opd_choices(db, current_user))
+    db, page = session(), int_arg("halaman")
+    tab, sort = _choice("tab", TABS, "semua"), _choice("urut", inbox.SORT_LABELS, "due")
+    opds = employees.opd_choices(db, current_user)
+    wanted = inbox.check_filter(db, inbox.InboxFilter(
+        process=str_arg("proses") or None, category=str_arg("kategori") or None, opd=str_arg("opd") or None,
+        older_than_days=int_arg("umur", default=0, minimum=0, maximum=365) or None,
+        overdue=tab == "terlambat", claimed_only=tab == "diklaim"), {unit.id for unit in opds})
+    tasks = inbox.tasks_for(db, current_user, wanted, sort=sort, offset=(page - 1) * inbox.PAGE_SIZE)
+    total = inbox.count_for(db, current_user, wanted)
+    processes_ = db.scalars(select(ProcessDefinition).order_by(ProcessDefinition.name)).all()
+    args = {key: value for key, value in {  # the filters, kept in the tab and pager links
+        "tab": tab, "proses": wanted.process, "kategori": wanted.category, "opd": wanted.opd,
+        "umur": wanted.older_than_days, "urut": sort}.items() if value}
+    return render_template("tasks/list.html", tasks=tasks, tabs=TABS, tab=tab, wanted=wanted, sort=sort, args=args,
+                           now=utcnow(), rows=_rows(db, tasks, processes_), total=total, page=page,
+                           pages=max(1, -(-total // inbox.PAGE_SIZE)), processes=processes_, opds=opds,
+                           categories=inbox.CATEGORY_LABELS, ages=inbox.AGE_LABELS, sorts=inbox.SORT_LABELS)
 
 
-def _rows(db, tasks: list[HumanTask]) -> dict:
-    """Per task: its instance, process name, subject employee and holder, for the table."""
-    rows = {}
-    for task in tasks:
-        instance = db.get(ProcessInstance, task.instance_id)
-        definition = db.get(ProcessDefinition, instance.process_key)
-        rows[task.id] = {
-            "instance": instance, "process": definition.name if definition else instance.process_key,
-            "employee": db.get(Employee, task.subject_employee_id) if task.subject_employee_id else None,
-            "holder": db.get(User, task.assignee_user_id) if task.assignee_user_id else None}
-    return rows
+def _choice(name: str, allowed, default: str) -> str:
+    value = str_arg(name) or default
+    if value not in allowed:
+        raise BadRequestError(f"Nilai '{value[:20]}' untuk '{name}' tidak dikenal; pilih dari pilihan di halaman.")
+    return value
+
+
+def _rows(db, tasks: list[HumanTask], definitions: list[ProcessDefinition]) -> dict:
+    """Per task: its process name, subject employee and holder, for the table (two reads for the page)."""
+    names = {definition.key: definition.name for definition in definitions}
+    people = {e.id: e for e in db.scalars(select(Employee).where(
+        Employee.id.in_({t.subject_employee_id for t in tasks if t.subject_employee_id})))}
+    holders = {u.id: u for u in db.scalars(select(User).where(
+        User.id.in_({t.assignee_user_id for t in tasks if t.assignee_user_id})))}
+    return {task.id: {"process": names.get(task.process_key, task.process_key),
+                      "category": inbox.CATEGORY_LABELS.get(task.category),
+                      "employee": people.get(task.subject_employee_id),
+                      "holder": holders.get(task.assignee_user_id)} for task in tasks}
 
 
 @bp.post("/<int:task_id>/ambil")
