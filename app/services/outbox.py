@@ -286,7 +286,11 @@ def retry_all_dead(session: Session, admin: User, actor: audit.Actor) -> int:
 
 
 def _requeue(session: Session, ids: list[int]) -> None:
+    """Back to pending from the first attempt, to the user's current address if the admin corrected it."""
+    current = (select(User.email).where(User.id == OutboxMessage.user_id, User.email.is_not(None), User.email != "")
+               .scalar_subquery())
     session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "dead")
-                    .values(status="pending", attempts=0, next_attempt_at=utcnow(), claimed_at=None),
+                    .values(status="pending", attempts=0, next_attempt_at=utcnow(), claimed_at=None,
+                            recipient=func.coalesce(current, OutboxMessage.recipient)),
                     execution_options={"synchronize_session": "fetch"})
     session.info[WAKE_FLAG] = True

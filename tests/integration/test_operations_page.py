@@ -96,10 +96,14 @@ def test_an_unreachable_broker_is_reported(dbs, login_as, app, monkeypatch):
     assert "tidak terhubung" in body and "Tidak tersedia: Redis tidak dapat dihubungi." in body
 
 
-def test_retrying_dead_letters_one_and_all(dbs, login_as):
-    """Does "Kirim ulang" put a dead letter back to pending from its first attempt (audited), does a second
-    click say it is no longer dead, and does "Kirim ulang semua" take the rest?"""
+def test_retrying_dead_letters_one_and_all(dbs, world, login_as):
+    """Does "Kirim ulang" put a dead letter back to pending from its first attempt (audited), to the address
+    the admin has since corrected, does a second click say it is no longer dead, and does "Kirim ulang semua"
+    take the rest?"""
     first, second, sent = add_message(dbs, 1, "dead", "x"), add_message(dbs, 2, "dead", "y"), add_message(dbs, 3, "sent")
+    first.user_id = world["users"]["asn.dinkes"]
+    dbs.get(User, first.user_id).email = "alamat.baru@contoh.go.id"
+    dbs.commit()
     client = login_as("admin")
     with outbox_bound(smtp_settings(2525)) as wakes:
         assert post(client, f"{PAGE}pesan/{first.id}/kirim-ulang").status_code == 302
@@ -113,6 +117,8 @@ def test_retrying_dead_letters_one_and_all(dbs, login_as):
     assert [(m.status, m.attempts) for m in (dbs.get(OutboxMessage, first.id), dbs.get(OutboxMessage, second.id))] \
         == [("pending", 0), ("pending", 0)]
     assert dbs.get(OutboxMessage, sent.id).status == "sent"
+    assert [dbs.get(OutboxMessage, m.id).recipient for m in (first, second)] == [
+        "alamat.baru@contoh.go.id", "pegawai2@contoh.go.id"]
     assert audit_actions(dbs, "outbox") == ["outbox.retried", "outbox.retried_all"]
     assert len(wakes) == 2
 
