@@ -45,6 +45,9 @@ SCOPE_PROPERTY = "scopeVariable"
 # except those named in `formTopLevelFields` (comma-separated), which replace top-level variables.
 RESULT_VARIABLE_PROPERTY = "formResultVariable"
 TOP_LEVEL_PROPERTY = "formTopLevelFields"
+# A process that ends with this variable set (e.g. the result of the notice "dibatalkan, tidak diperbaiki
+# dalam 14 hari") ends as "cancelled" instead of "completed".
+CANCELLED_VARIABLE = "dibatalkan"
 OPEN_STATUSES = ("running", "waiting", "suspended", "error")
 NOT_FOUND = "Tugas tidak ditemukan."
 
@@ -240,7 +243,8 @@ def _store(session: Session, instance: ProcessInstance, version, workflow, *, ex
     views = runtime.ready_user_tasks(workflow)
     instance.state = json.loads(runtime.serialize(workflow))
     if runtime.is_completed(workflow):
-        instance.status, instance.completed_at = "completed", utcnow()
+        cancelled = runtime.process_data(workflow).get(CANCELLED_VARIABLE)
+        instance.status, instance.completed_at = "cancelled" if cancelled else "completed", utcnow()
     else:
         instance.status = "waiting" if views or runtime.waiting_timers(workflow) else "running"
     opds = set(instance.opd_ids or []) | extra_opds
