@@ -79,7 +79,7 @@ def test_the_page_shows_beat_broker_outbox_and_dead_letters(dbs, login_as):
         body = client.get(PAGE).get_data(as_text=True)
     assert EMAIL_OFF not in body and "Email aktif melalui 127.0.0.1:2525" in body
     assert "belum pernah" not in body and "terlambat — periksa worker" not in body
-    assert 'data-testid="broker-status">sqlalchemy:' in body and "terhubung" in body
+    assert 'data-testid="broker-status">Basis data (mode bawaan):' in body and "terhubung" in body
     assert 'data-testid="queue-depths"' in body and "Tidak tersedia" not in body
     for status, count in {"pending": 1, "sending": 0, "sent": 2, "dead": 2}.items():
         assert f'data-testid="outbox-{status}">{count}<' in body
