@@ -14,11 +14,13 @@ from .process import (INSTANCE_STATUSES, DecreeCounter, HumanTask, InstanceEvent
                       ProcessDefinition, ProcessInstance, ProcessVersion)
 from .reference import ReferenceEntry, ReferenceTable
 from .reminders import REMINDER_KINDS, ReminderSent
+from .task_history import TaskHistory
 from .timers import (DAY_OFF_KINDS, TIMER_STATUSES, HariLibur, ProcessTimer, TimerStartRun,
                      ValidationLateness)
 
 __all__ = [
     "REMINDER_KINDS", "ReminderSent",
+    "TaskHistory",
     "JobFailure", "OUTBOX_STATUSES", "OutboxMessage",
     "DAY_OFF_KINDS", "HariLibur", "ProcessTimer", "TIMER_STATUSES", "TimerStartRun", "ValidationLateness",
     "DecreeCounter", "HumanTask", "INSTANCE_STATUSES", "InstanceEvent", "LaneRole", "Notification",
