@@ -40,7 +40,15 @@ class ProcessVersion(Base):
 
 class ProcessInstance(Base):
     __tablename__ = "process_instances"
-    __table_args__ = (Index("ix_process_instances_subject", "subject_employee_id", "status"),)
+    __table_args__ = (
+        Index("ix_process_instances_subject", "subject_employee_id", "status"),
+        # The instances list (newest first), alone or filtered by process/version or status (migration 0011).
+        Index("ix_process_instances_created", "created_at", "id"),
+        Index("ix_process_instances_process_created", "process_key", "version_id", "created_at", "id"),
+        Index("ix_process_instances_status_created", "status", "created_at", "id"),
+        Index("ix_process_instances_opd_ids", text("(opd_ids::jsonb)"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("process_versions.id"), index=True)
@@ -78,6 +86,7 @@ class HumanTask(Base):
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"))
     task_id: Mapped[str] = mapped_column(String(36))
     task_name: Mapped[str] = mapped_column(String(100))
+    bpmn_id: Mapped[str | None] = mapped_column(String(100))  # the diagram element (null on rows before 0011)
     title: Mapped[str] = mapped_column(String(300))
     lane: Mapped[str | None] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(32))
