@@ -39,12 +39,14 @@ def _register(app: Flask) -> None:
     from .blueprints import (
         admin,
         auth,
+        days_off,
         diagrams,
         documents,
         due_dates,
         employees,
         errors,
         home,
+        lateness,
         me,
         notifications,
         operations,
@@ -57,7 +59,7 @@ def _register(app: Flask) -> None:
     from .web import install_template_helpers
 
     for module in (auth, home, employees, me, due_dates, admin, reference, tasks, proposals, requests, documents,
-                   notifications, diagrams, transfers, operations):
+                   notifications, diagrams, transfers, operations, days_off, lateness):
         app.register_blueprint(module.bp)
     errors.install(app)
     install_template_helpers(app)

@@ -93,6 +93,10 @@ def nav_items() -> list[tuple[str, str]]:
     if current_user.employee_id or authz.has_role(current_user, "validator_opd"):
         items.append(("requests.index", "Usulan Saya"))
     items.append(("reference.index", "Referensi"))
+    if authz.has_role(current_user, "bkpsdm", "kepala_bkpsdm", "admin", "validator_opd"):
+        items.append(("lateness.index", "Keterlambatan"))
+    if authz.has_role(current_user, "bkpsdm", "admin"):
+        items.append(("days_off.index", "Hari libur"))
     if authz.has_role(current_user, "admin"):
         items += [("admin.users", "Pengguna"), ("admin.lane_list", "Lajur Proses"), ("admin.audit_log", "Audit")]
         items.append(("operations.index", "Operasi"))
