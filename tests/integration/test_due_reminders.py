@@ -1,12 +1,15 @@
 """The daily due-date reminders: who is told what, once per due date, and nothing lost when a run stops."""
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 
 import pytest
 from celery.schedules import crontab
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
+from app.extensions import db
 from app.models import AuditEvent, Notification, ReminderSent
 from app.services import reminders
 from tests.due_samples import NOW, account_for, add_employee
@@ -121,3 +124,53 @@ def test_daily_beat_entry_and_task_shim(frozen, dbs, world):
     assert entry["schedule"] == crontab(hour=6, minute=0)
     from worker.tasks import due_reminders
     assert due_reminders.run() == {"kgb": 2, "pensiun": 1, "ringkasan": 4}
+
+
+def _concurrent_runs(monkeypatch) -> list:
+    """Two runs in two sessions, both holding the same fresh list before either claims anything."""
+    barrier, results, errors = threading.Barrier(2, timeout=30), [], []
+    listed = reminders.due_items
+
+    def both_listed(session, kind, today):
+        items = listed(session, kind, today)
+        barrier.wait()
+        return items
+    monkeypatch.setattr(reminders, "due_items", both_listed)
+
+    def run():
+        try:
+            with Session(db.engine) as session:
+                results.append(reminders.send_due_reminders(session))
+        except Exception as exc:  # reported below, in the test's thread
+            errors.append(exc)
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors, errors
+    return results
+
+
+def test_two_runs_at_once_send_each_reminder_once(app, frozen, monkeypatch):
+    """With two beats firing together on PostgreSQL, is each reminder and each summary still sent once?"""
+    if app.config["BACKEND"] != "postgresql":
+        pytest.skip("Runs overlap only in the scale-out mode (PostgreSQL); the embedded SQLite mode has one beat")
+    users = app.config["WORLD"]["users"]
+    with Session(db.engine) as session:
+        mark = session.scalar(select(func.coalesce(func.max(Notification.id), 0)))
+    try:
+        results = _concurrent_runs(monkeypatch)
+        # Either run may win each kind; together they claim each due item once and summarise it once.
+        assert [sum(r[key] for r in results) for key in ("kgb", "pensiun", "ringkasan")] == [2, 1, 4]
+        with Session(db.engine) as session:
+            titles = session.execute(select(Notification.user_id, Notification.title)
+                                     .where(Notification.id > mark)).all()
+        assert sorted(t for u, t in titles if u == users["bkpsdm"]) == [
+            "1 pegawai mencapai batas usia pensiun dalam 12 bulan", "2 pegawai jatuh tempo KGB dalam 2 bulan"]
+        assert [t for u, t in titles if u == users["asn.dinkes"]] == ["KGB Anda jatuh tempo 1 Maret 2030"]
+    finally:
+        with Session(db.engine) as session:
+            session.execute(delete(Notification).where(Notification.id > mark))
+            session.execute(delete(ReminderSent))
+            session.commit()
