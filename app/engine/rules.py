@@ -41,6 +41,17 @@ _KIND = {
     "intermediateThrowEvent": "Event antara",
     "subProcess": "Subproses",
     "callActivity": "Call activity",
+    "task": "Task",
+    "sendTask": "Send task",
+    "receiveTask": "Receive task",
+    "exclusiveGateway": "Gateway eksklusif",
+    "inclusiveGateway": "Gateway inklusif",
+    "parallelGateway": "Gateway paralel",
+    "eventBasedGateway": "Gateway berbasis event",
+    "complexGateway": "Gateway kompleks",
+    "lane": "Lajur",
+    "transaction": "Transaksi",
+    "adHocSubProcess": "Subproses ad hoc",
 }
 _CONTAINERS = {"process", "subProcess", "transaction", "adHocSubProcess"}
 
@@ -74,6 +85,12 @@ def describe(element) -> str:
 
 def validate_tree(tree, operators: Collection[str], known_forms: Collection[str]) -> tuple[list[str], set[str]]:
     """All faults of the diagram, and the form files its user tasks reference."""
+    faults, forms = element_faults(tree, operators, known_forms)
+    return [message for _, message in faults], forms
+
+
+def element_faults(tree, operators: Collection[str], known_forms: Collection[str]) -> tuple[list[tuple], set[str]]:
+    """(element, message) for every fault of the diagram, and the form files its user tasks reference."""
     problems = _script_problems(tree) + _expression_problems(tree) + _operator_problems(tree, operators)
     form_problems, forms = _form_problems(tree, known_forms)
     return problems + form_problems, forms
@@ -87,20 +104,21 @@ def lane_properties(process) -> dict[str, dict[str, str]]:
     return lanes
 
 
-def _script_problems(tree) -> list[str]:
+def _script_problems(tree) -> list[tuple]:
     problems = [
-        f"{describe(task)}: script task tidak diizinkan; gunakan service task dengan operator yang terdaftar."
+        (task, f"{describe(task)}: script task tidak diizinkan; gunakan service task dengan operator yang terdaftar.")
         for task in tree.xpath("//bpmn:scriptTask", namespaces=NS)
     ]
     for script in tree.xpath("//spiff:preScript | //spiff:postScript", namespaces=NS):
         kind = "pre-script" if etree.QName(script).localname == "preScript" else "post-script"
-        problems.append(f"{describe(_owner(script))}: {kind} tidak diizinkan.")
+        owner = _owner(script)
+        problems.append((owner, f"{describe(owner)}: {kind} tidak diizinkan."))
     for task in tree.xpath("//bpmn:businessRuleTask", namespaces=NS):
-        problems.append(f"{describe(task)}: business rule task (DMN) belum didukung.")
+        problems.append((task, f"{describe(task)}: business rule task (DMN) belum didukung."))
     return problems
 
 
-def _expression_problems(tree) -> list[str]:
+def _expression_problems(tree) -> list[tuple]:
     problems = []
     for xpath, what in _EXPRESSIONS:
         for found in tree.xpath(xpath, namespaces=NS):
@@ -108,7 +126,7 @@ def _expression_problems(tree) -> list[str]:
             text = str(found) if isinstance(found, str) else (found.text or "")
             faults = _expression_faults(text, what)
             if faults:
-                problems.append(f"{describe(owner)}: {what} '{text.strip()}' ditolak. {' '.join(faults)}")
+                problems.append((owner, f"{describe(owner)}: {what} '{text.strip()}' ditolak. {' '.join(faults)}"))
     return problems
 
 
@@ -121,19 +139,21 @@ def _expression_faults(text: str, what: str) -> list[str]:
     return faults
 
 
-def _operator_problems(tree, operators: Collection[str]) -> list[str]:
+def _operator_problems(tree, operators: Collection[str]) -> list[tuple]:
     problems = []
     available = ", ".join(sorted(operators)) or "-"
     for task in tree.xpath("//bpmn:serviceTask", namespaces=NS):
         names = task.xpath("bpmn:extensionElements/spiff:serviceTaskOperator/@id", namespaces=NS)
         if not names:
-            problems.append(f"{describe(task)}: service task harus menyebut operator (spiffworkflow:serviceTaskOperator).")
+            problems.append((task, f"{describe(task)}: service task harus menyebut operator "
+                                   "(spiffworkflow:serviceTaskOperator)."))
         elif names[0] not in operators:
-            problems.append(f"{describe(task)}: operator '{names[0]}' tidak terdaftar; operator yang tersedia: {available}.")
+            problems.append((task, f"{describe(task)}: operator '{names[0]}' tidak terdaftar; "
+                                   f"operator yang tersedia: {available}."))
     return problems
 
 
-def _form_problems(tree, known_forms: Collection[str]) -> tuple[list[str], set[str]]:
+def _form_problems(tree, known_forms: Collection[str]) -> tuple[list[tuple], set[str]]:
     problems, forms = [], set()
     for task in tree.xpath("//bpmn:userTask", namespaces=NS):
         properties = _properties(task)
@@ -141,18 +161,18 @@ def _form_problems(tree, known_forms: Collection[str]) -> tuple[list[str], set[s
         if properties.get(FORM_VARIABLE_PROPERTY) and not schema:
             choices = form_choices(properties.get(FORM_CHOICES_PROPERTY), known_forms)
             if not choices:
-                problems.append(f"{describe(task)}: properti {FORM_VARIABLE_PROPERTY} membutuhkan "
-                                f"{FORM_CHOICES_PROPERTY} yang menyebut formulir yang dikenal.")
+                problems.append((task, f"{describe(task)}: properti {FORM_VARIABLE_PROPERTY} membutuhkan "
+                                       f"{FORM_CHOICES_PROPERTY} yang menyebut formulir yang dikenal."))
             forms |= {form_id + suffix for form_id in choices for suffix in (SCHEMA_SUFFIX, UI_SCHEMA_SUFFIX)}
         elif not schema:
-            problems.append(f"{describe(task)}: user task harus menyebut formulir (properti {SCHEMA_PROPERTY}).")
+            problems.append((task, f"{describe(task)}: user task harus menyebut formulir (properti {SCHEMA_PROPERTY})."))
         for prop, suffix in ((SCHEMA_PROPERTY, SCHEMA_SUFFIX), (UI_SCHEMA_PROPERTY, UI_SCHEMA_SUFFIX)):
             filename = properties.get(prop)
             if not filename:
                 continue
             forms.add(filename)
             if not _is_known_form(filename, suffix, known_forms):
-                problems.append(f"{describe(task)}: formulir '{filename}' ({prop}) tidak dikenal.")
+                problems.append((task, f"{describe(task)}: formulir '{filename}' ({prop}) tidak dikenal."))
     return problems, forms
 
 
