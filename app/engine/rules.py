@@ -10,7 +10,10 @@ from collections.abc import Collection
 
 from lxml import etree
 
-from app.engine.expressions import check_expression
+from app.engine.errors import ExpressionError
+from app.engine.expressions import check_expression, evaluate
+from app.engine.functions import build_functions
+from app.engine.schedules import ScheduleError, schedule_of
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
@@ -91,7 +94,8 @@ def validate_tree(tree, operators: Collection[str], known_forms: Collection[str]
 
 def element_faults(tree, operators: Collection[str], known_forms: Collection[str]) -> tuple[list[tuple], set[str]]:
     """(element, message) for every fault of the diagram, and the form files its user tasks reference."""
-    problems = _script_problems(tree) + _expression_problems(tree) + _operator_problems(tree, operators)
+    problems = (_script_problems(tree) + _expression_problems(tree) + _start_timer_problems(tree)
+                + _operator_problems(tree, operators))
     form_problems, forms = _form_problems(tree, known_forms)
     return problems + form_problems, forms
 
@@ -137,6 +141,26 @@ def _expression_faults(text: str, what: str) -> list[str]:
     if not faults and "timeDate" in what and _DURATION_CALL.search(text):
         faults = ["hari(...), jam(...) dan hari_kerja(...) menghasilkan durasi; pakai timeDuration, bukan timeDate."]
     return faults
+
+
+_TIMER_KIND = {"timeDate": "date", "timeDuration": "duration", "timeCycle": "cycle"}
+
+
+def _start_timer_problems(tree) -> list[tuple]:
+    """A timer start event must give its due times without process data: a date, a duration after
+    publication, or a cycle such as "R/2026-01-01T08:00:00/P3M" (see app.engine.schedules)."""
+    problems = []
+    for found in tree.xpath("//bpmn:startEvent/bpmn:timerEventDefinition/*", namespaces=NS):
+        kind = _TIMER_KIND.get(etree.QName(found).localname)
+        text = (found.text or "").strip()
+        if kind is None or check_expression(text):
+            continue  # not a timer expression, or already reported by _expression_problems
+        try:
+            schedule_of(kind, evaluate(text, {}, build_functions()))
+        except (ExpressionError, ScheduleError) as err:
+            owner = _owner(found)
+            problems.append((owner, f"{describe(owner)}: timer event mulai '{text}' ditolak. {err}"))
+    return problems
 
 
 def _operator_problems(tree, operators: Collection[str]) -> list[tuple]:
