@@ -46,6 +46,7 @@ def _register(app: Flask) -> None:
         employees,
         errors,
         home,
+        instances,
         lateness,
         me,
         notifications,
@@ -59,7 +60,7 @@ def _register(app: Flask) -> None:
     from .web import install_template_helpers
 
     for module in (auth, home, employees, me, due_dates, admin, reference, tasks, proposals, requests, documents,
-                   notifications, diagrams, transfers, operations, days_off, lateness):
+                   notifications, diagrams, transfers, operations, days_off, lateness, instances):
         app.register_blueprint(module.bp)
     errors.install(app)
     install_template_helpers(app)

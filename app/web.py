@@ -97,6 +97,8 @@ def nav_items() -> list[tuple[str, str]]:
         items.append(("lateness.index", "Keterlambatan"))
     if authz.has_role(current_user, "bkpsdm", "admin"):
         items.append(("days_off.index", "Hari libur"))
+    if authz.has_role(current_user, "process_owner", "admin"):
+        items.append(("instances.index", "Instans Proses"))
     if authz.has_role(current_user, "admin"):
         items += [("admin.users", "Pengguna"), ("admin.lane_list", "Lajur Proses"), ("admin.audit_log", "Audit")]
         items.append(("operations.index", "Operasi"))

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import CATEGORIES, HumanTask, ProcessDefinition, User
+from ..models import CATEGORIES, HumanTask, ProcessDefinition, ProcessInstance, User
 from ..models.base import utcnow
 from .authz import scope_unit_ids
 from .errors import BadRequestError
@@ -86,7 +86,8 @@ PAGE_SIZE = 50
 
 
 def _inbox(session: Session, user: User, wanted: InboxFilter, now: datetime | None):
-    stmt = select(HumanTask).where(access_clause(session, user))
+    stmt = select(HumanTask).where(access_clause(session, user), HumanTask.instance_id.not_in(
+        select(ProcessInstance.id).where(ProcessInstance.status == "suspended")))  # hidden while suspended
     if wanted.claimed_only:
         stmt = stmt.where(HumanTask.assignee_user_id == user.id)
     else:

@@ -50,6 +50,8 @@ TOP_LEVEL_PROPERTY = "formTopLevelFields"
 CANCELLED_VARIABLE = "dibatalkan"
 OPEN_STATUSES = ("running", "waiting", "suspended", "error")
 NOT_FOUND = "Tugas tidak ditemukan."
+SUSPENDED = ("Proses usulan ini sedang ditangguhkan oleh pengelola proses; tugas ini tidak dapat dikerjakan "
+             "sampai proses dilanjutkan.")
 
 
 def start(session: Session, user: User, actor: audit.Actor, key: str, *, subject_employee_id: int | None,
@@ -201,6 +203,7 @@ def _lock_task(session: Session, user: User, human_task_id: int, expected_versio
         raise NotFoundError(NOT_FOUND)
     if task is None or expected_version is not None and locked.instance.lock_version != expected_version:
         raise _already_done(session, locked.instance)
+    _refuse_if_suspended(locked.instance)
     _refuse_if_claimed(session, user, task)
     return _TaskStep(locked.instance, locked.version, locked.lanes, task, open_tasks)
 
@@ -277,8 +280,14 @@ def _actionable_task(session: Session, user: User, human_task_id: int) -> HumanT
     task = session.get(HumanTask, human_task_id)
     if task is None or not can_act(session, user, task):
         raise NotFoundError(NOT_FOUND)
+    _refuse_if_suspended(session.get(ProcessInstance, task.instance_id))
     _refuse_if_claimed(session, user, task)
     return task
+
+
+def _refuse_if_suspended(instance: ProcessInstance) -> None:
+    if instance.status == "suspended":
+        raise ConflictError(SUSPENDED)
 
 
 def _refuse_if_claimed(session: Session, user: User, task: HumanTask) -> None:

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..engine.rules import FORM_VARIABLE_PROPERTY, SCHEMA_SUFFIX
-from ..models import HumanTask, ProcessInstance
+from ..models import HumanTask, ProcessInstance, TaskHistory
+from ..models.base import utcnow
 from .definitions import CompiledVersion
 from .errors import ValidationError
 from .instance_lock import Lane
@@ -34,6 +35,7 @@ def mirror_row(instance: ProcessInstance, version: CompiledVersion, lanes: Mappi
         raise ValidationError(f"Langkah '{view.name or view.bpmn_id}': variabel cakupan OPD '{variable}' kosong.")
     return HumanTask(
         instance_id=instance.id, task_id=view.task_id, task_name=(view.name or view.bpmn_id)[:100],
+        bpmn_id=(view.bpmn_id or None) and view.bpmn_id[:100],
         title=f"{view.name or view.bpmn_id} — {instance.title}"[:300], lane=view.lane, role=lane.role,
         scope_opd_id=str(scope) if scope else None, subject_employee_id=instance.subject_employee_id,
         process_key=instance.process_key, category=instance.category, opd_id=_opd_of(scope, view),
@@ -55,9 +57,20 @@ def sync(session: Session, instance: ProcessInstance, rows: list[HumanTask],
     for row in existing:
         known.add(row.task_id)
         if row.task_id not in ready:
+            session.add(_history(instance, row))
             session.delete(row)
     session.add_all(row for task_id, row in ready.items() if task_id not in known)
     session.flush()
+
+
+def _history(instance: ProcessInstance, row: HumanTask) -> TaskHistory:
+    """What the heat map keeps of a task leaving the mirror: when it became ready and when it ended."""
+    ended = utcnow()
+    ready = row.created_at or ended
+    return TaskHistory(instance_id=instance.id, version_id=instance.version_id, task_id=row.task_id,
+                       bpmn_id=row.bpmn_id, task_name=row.task_name, role=row.role,
+                       assignee_user_id=row.assignee_user_id, ready_at=ready, ended_at=ended,
+                       seconds=max(0, int((ended - ready).total_seconds())))
 
 
 def form_of(version: CompiledVersion, view) -> str | None:

@@ -1,5 +1,6 @@
 /* SIMASN: shows a request's BPMN diagram with bpmn-js (the BpmnJS global of the UMD viewer bundle).
-   Completed elements get the marker "simasn-done" (green), waiting ones "simasn-active" (blue outline). */
+   Completed elements get the marker "simasn-done" (green), waiting ones "simasn-active" (blue outline),
+   failed ones (instance pages of process owners) "simasn-failed" (red). */
 (function () {
   "use strict";
 
@@ -7,10 +8,12 @@
     ".bpmn-diagram{height:360px;border:1px solid #d0d7de;border-radius:6px;background:#fff;overflow:hidden}",
     ".bpmn-diagram .simasn-done:not(.djs-connection) .djs-visual>:nth-child(1){fill:#dcfce7!important;stroke:#15803d!important}",
     ".bpmn-diagram .simasn-active:not(.djs-connection) .djs-visual>:nth-child(1){stroke:#1d4ed8!important;stroke-width:4px!important;fill:#dbeafe!important}",
+    ".bpmn-diagram .simasn-failed:not(.djs-connection) .djs-visual>:nth-child(1){stroke:#b42318!important;stroke-width:4px!important;fill:#fee4e2!important}",
     ".diagram-legend{margin:.5rem 0}",
     ".legend-swatch{display:inline-block;width:1em;height:1em;border-radius:3px;vertical-align:middle;margin-left:.75em}",
     ".legend-done{background:#dcfce7;border:2px solid #15803d}",
-    ".legend-active{background:#dbeafe;border:2px solid #1d4ed8}"
+    ".legend-active{background:#dbeafe;border:2px solid #1d4ed8}",
+    ".legend-failed{background:#fee4e2;border:2px solid #b42318}"
   ].join("\n");
 
   function addStyle() {
@@ -53,6 +56,7 @@
           mark(viewer, (data.completed || []).filter(function (id) { return active.indexOf(id) < 0; }),
                "simasn-done");
           mark(viewer, active, "simasn-active");
+          mark(viewer, data.failed || [], "simasn-failed");
           viewer.get("canvas").zoom("fit-viewport", "auto");
           container.setAttribute("data-rendered", "true");
         });
