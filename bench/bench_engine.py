@@ -14,13 +14,19 @@ One "step" = one task completion including deserialize and serialize:
   service  app.services.processes.complete_task on PostgreSQL: lock, load, validate the form,
            deserialize, complete, run on (real operators: notify writes notifications), mirror the
            human tasks, timeline, audit, serialize, commit.
+  floor    the same number of SQL statements as a service step, as one bare PostgreSQL transaction:
+           SELECT … FOR UPDATE of one row, single-row INSERTs, an UPDATE writing a state-sized JSON,
+           COMMIT (what one durable step with that many round trips costs here, with no Python around it).
 A revision loop = validator "kembalikan" on "Periksa usulan" + ASN resubmits "Perbaiki usulan".
-Ratios are between numbers measured in this same run.
+The service sessions are configured as the app's (`expire_on_commit=False`), so the acting user's
+roles stay loaded between steps as they do within a request. SQL statements per step are counted
+with SQLAlchemy cursor events. Ratios are between numbers measured in this same run.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -31,16 +37,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine  # noqa: E402
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment  # noqa: E402
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer  # noqa: E402
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow  # noqa: E402
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser  # noqa: E402
 from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG  # noqa: E402
 from SpiffWorkflow.util.task import TaskState  # noqa: E402
-from sqlalchemy import select, text  # noqa: E402
+from sqlalchemy import event, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
 from app.engine import runtime  # noqa: E402
+from app.engine.functions import build_functions  # noqa: E402
 from app.engine.script_engine import SafeScriptEngine  # noqa: E402
 from app.extensions import make_engine  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
@@ -66,7 +73,11 @@ RETURN = {"keputusan": "kembalikan", "catatan": "Nomor SK salah"}
 # --- bare SpiffWorkflow ---------------------------------------------------------------------
 
 class _BareEngine(PythonScriptEngine):
-    """Stock engine; the diagram's service tasks (`notify`) do nothing and return an empty JSON object."""
+    """Stock engine (Python `eval`) with the diagram's timer functions (`hari_kerja`, ...); the service
+    tasks (`notify`) do nothing and return an empty JSON object."""
+
+    def __init__(self) -> None:
+        super().__init__(environment=TaskDataEnvironment(build_functions()))
 
     def call_service(self, task, **kwargs):
         return "{}"
@@ -171,11 +182,13 @@ def drive_plain(kind, start_data: dict, loops: int, instances: int, bukti: dict,
 def drive_service(engine, world: dict, loops: int, instances: int, fresh: int, bukti: dict) -> dict:
     """Service: `fresh` instances for one loop each, and `instances` instances for `loops`+3 loops."""
     per_loop: dict[int, list[float]] = {}
+    statements: dict[int, list[int]] = {}
     sizes: dict[int, int] = {}
     growth_ids = []
+    counter = _StatementCounter(engine)
     for i in range(fresh + instances):
         long = i >= fresh
-        with Session(engine) as session:
+        with Session(engine, expire_on_commit=False) as session:
             asn = session.get(User, world["users"]["asn.dinkes"])
             validator = session.get(User, world["users"]["validator.dinkes"])
             employee_id = world["employees"]["dinkes"]
@@ -192,10 +205,54 @@ def drive_service(engine, world: dict, loops: int, instances: int, fresh: int, b
                     sizes[loop] = len(json.dumps(state).encode())
                 for user, payload in ((validator, RETURN), (asn, _revision(bukti, loop)["posted"])):
                     task_id = session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance_id))
+                    counter.count = 0
                     t0 = time.perf_counter()
                     processes.complete_task(session, user, _actor(user), task_id, payload)
                     per_loop.setdefault(loop, []).append((time.perf_counter() - t0) * 1000)
-    return {"per_loop": per_loop, "sizes": sizes, "growth_ids": growth_ids}
+                    statements.setdefault(loop, []).append(counter.count)
+    counter.remove()
+    return {"per_loop": per_loop, "sizes": sizes, "growth_ids": growth_ids, "statements": statements}
+
+
+class _StatementCounter:
+    """Counts what a step sends to the server: every cursor execute, and the COMMIT."""
+
+    def __init__(self, engine) -> None:
+        self.engine, self.count = engine, 0
+        event.listen(engine, "before_cursor_execute", self._statement)
+        event.listen(engine, "commit", self._commit)
+
+    def _statement(self, *args) -> None:
+        self.count += 1
+
+    def _commit(self, *args) -> None:
+        self.count += 1
+
+    def remove(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._statement)
+        event.remove(self.engine, "commit", self._commit)
+
+
+def floor(engine, statements: int, state_bytes: int, repeat: int) -> list[float]:
+    """One bare transaction per step with `statements` round trips (COMMIT included), no ORM."""
+    payload = json.dumps({"x": "y" * max(0, state_bytes - 10)})
+    with engine.connect() as connection:
+        connection.exec_driver_sql("DROP TABLE IF EXISTS bench_floor")
+        connection.exec_driver_sql("CREATE TABLE bench_floor (id serial PRIMARY KEY, v json)")
+        connection.exec_driver_sql("INSERT INTO bench_floor (v) VALUES ('{}')")
+        connection.commit()
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            connection.exec_driver_sql("SELECT id FROM bench_floor WHERE id = 1 FOR UPDATE")
+            for _ in range(statements - 3):
+                connection.exec_driver_sql("INSERT INTO bench_floor (v) VALUES ('{}')")
+            connection.exec_driver_sql("UPDATE bench_floor SET v = %(v)s WHERE id = 1", {"v": payload})
+            connection.commit()
+            times.append((time.perf_counter() - t0) * 1000)
+        connection.exec_driver_sql("DROP TABLE bench_floor")
+        connection.commit()
+    return times
 
 
 def breakdown(engine, instance_id: int, specs) -> dict:
@@ -235,7 +292,7 @@ def _setup(url: str, store_dir: Path):
         definitions.publish(session, SYSTEM, candidate.xml, candidate.loaded, candidate.forms)
         session.commit()
         version = definitions.require_latest(session, KEY)
-        spec_bytes = len(json.dumps(version.spec).encode())  # before specs_for: it restores in place
+        spec_bytes = len(json.dumps(version.spec).encode())
         specs = definitions.specs_for(version)
         asn = session.get(User, world["users"]["asn.dinkes"])
         document = store_upload(session, store_dir, PDF, "bukti.pdf", asn.id)
@@ -303,6 +360,11 @@ def main() -> None:
     rows["service"] = {"fresh": _stats(_window(service["per_loop"], *fresh_window)),
                        "loop10": _stats(_window(service["per_loop"], min(10, loops), min(10, loops))),
                        f"loop{loops}": _stats(_window(service["per_loop"], *grown_window))}
+    counts = {"fresh": _stats(_window(service["statements"], *fresh_window)),
+              f"loop{loops}": _stats(_window(service["statements"], *grown_window))}
+    fresh_statements = round(counts["fresh"]["mean"])
+    floor_times = floor(engine, fresh_statements, service["sizes"].get(0, 5000), args.repeat * 3)
+    rows["floor"] = {"fresh": _stats(floor_times), "loop10": _stats(floor_times), f"loop{loops}": _stats(floor_times)}
     sizes = {"bare": {loop: len(s.encode()) for loop, s in plain["bare"]["states"].items()},
              "runtime": {loop: len(s.encode()) for loop, s in plain["runtime"]["states"].items()},
              "service": service["sizes"], "version_spec_bytes": version_spec_bytes}
@@ -321,7 +383,9 @@ def main() -> None:
         print(f"{name:<10}{row['fresh']['p50']:>10.2f}{row['fresh']['p95']:>8.2f}{row['loop10']['p50']:>12.2f}"
               f"{grown['p50']:>12.2f}{grown['p95']:>8.2f}{grown['p50'] / row['fresh']['p50']:>8.2f}")
     print(f"\nservice/bare fresh (b/a): {b / a:.2f}x   service/runtime fresh: "
-          f"{b / rows['runtime']['fresh']['p50']:.2f}x")
+          f"{b / rows['runtime']['fresh']['p50']:.2f}x   floor ({fresh_statements} statements)/bare: "
+          f"{rows['floor']['fresh']['p50'] / a:.2f}x   service/floor: {b / rows['floor']['fresh']['p50']:.2f}x")
+    print(f"SQL statements per service step (COMMIT included): {json.dumps(counts)}")
     print(f"service loop{loops} / bare fresh: {rows['service'][f'loop{loops}']['p50'] / a:.2f}x   "
           f"service loop{loops} / bare loop{loops}: "
           f"{rows['service'][f'loop{loops}']['p50'] / rows['bare'][f'loop{loops}']['p50']:.2f}x")
@@ -330,7 +394,8 @@ def main() -> None:
     print("Rincian service (status di basis data):", json.dumps(parts, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "sizes": sizes, "bare_split": bare_split,
-                                               "parts": parts, "b_over_a": round(b / a, 2)}, indent=2))
+                                               "parts": parts, "b_over_a": round(b / a, 2), "statements": counts,
+                                               "load": os.getloadavg()}, indent=2))
 
 
 if __name__ == "__main__":

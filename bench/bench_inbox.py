@@ -9,15 +9,19 @@ one `process_instances` row (status waiting, empty state) per `human_tasks` row.
 Task mix (seeded): 55 % `validator_opd` scoped to the subject's OPD (so OPDs get tasks in proportion to
 their size), 25 % `bkpsdm`, 5 % `kepala_bkpsdm`, 15 % `asn` (the subject's own revision task);
 70 % `usul_perubahan_data`, 30 % `mutasi_unit_kerja`; due: 30 % overdue, 50 % later, 20 % none;
-5 % claimed by someone else. Each kind is timed 200 times after 20 warm-ups, wall clock of the service
-call (SQL + ORM loading of every row), and, separately, the server's own execution time of the same
+5 % claimed by someone else; usul_perubahan_data tasks carry one of the ten request categories (the
+nine history categories and data utama, weighted as proposals would come: golongan, diklat and
+keluarga often, hukdis and pindah_instansi rarely). Each kind is one page (`tasks_for`) and its
+badge count (`count_for`), each timed 200 times after 20 warm-ups: wall clock of the service call
+(SQL + ORM loading of every row), and, separately, the server's own execution time of the same
 statement (`EXPLAIN (ANALYZE, FORMAT JSON)` "Execution Time"). Baselines from the same run: `SELECT 1`
-and a primary-key lookup of one task.
+and a primary-key lookup of one task. The machine's load average is printed with the results.
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import sys
@@ -37,6 +41,7 @@ from app.extensions import make_engine  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import Employee, HumanTask, OpdScope, OrgUnit, RoleGrant, User  # noqa: E402
 from app.services import definitions, inbox, operators  # noqa: E402
+from app.services.inbox import InboxFilter  # noqa: E402
 from app.services.audit import SYSTEM  # noqa: E402
 from app.services.organization import load_org_tree  # noqa: E402
 from app.services.reference import load_reference  # noqa: E402
@@ -50,6 +55,8 @@ LANES = {"validator_opd": ("Validator OPD", "Periksa usulan", "usul_periksa_vali
          "bkpsdm": ("BKPSDM", "Verifikasi BKPSDM", "usul_verifikasi_bkpsdm.schema.json"),
          "kepala_bkpsdm": ("Kepala BKPSDM", "Tetapkan keputusan", None),
          "asn": ("ASN", "Perbaiki usulan", "usul_riwayat_golongan.schema.json")}
+CATEGORY_WEIGHTS = [("golongan", 25), ("diklat", 20), ("keluarga", 15), ("pendidikan", 12), ("jabatan", 10),
+                    ("data_utama", 8), ("penghargaan", 5), ("pindah_unit", 3), ("hukdis", 1), ("pindah_instansi", 1)]
 
 
 def main() -> None:
@@ -81,6 +88,7 @@ def main() -> None:
     _vacuum(engine)
     print(f"{args.tasks} tugas terbuka (COPY): {time.perf_counter() - started:.1f} s")
     results = _measure(engine, users, args.queries, rng)
+    results["load"] = {"loadavg": os.getloadavg()}
     _report(results)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2))
@@ -130,6 +138,7 @@ def _fixture(engine, rng: random.Random, count: int, version_id: int, other_user
         subject_id, opd = rng.choice(subjects)
         role = rng.choices(roles, weights)[0]
         key = KEY if rng.random() < 0.7 else OTHER_KEY
+        category = rng.choices(*zip(*CATEGORY_WEIGHTS))[0] if key == KEY else None
         created = now - timedelta(minutes=rng.randint(10, 60 * 24 * 60))
         due = rng.random()
         due_at = (now - timedelta(hours=rng.randint(1, 24 * 30)) if due < 0.3 else
@@ -137,21 +146,21 @@ def _fixture(engine, rng: random.Random, count: int, version_id: int, other_user
         lane, step, form = LANES[role]
         title = f"Usulan Perubahan Data — pegawai {subject_id}"
         claimed = rng.random() < 0.05
-        instances.append((iid, version_id, key, "waiting", title, subject_id, "{}", json.dumps([opd]),
+        instances.append((iid, version_id, key, category, "waiting", title, subject_id, "{}", json.dumps([opd]),
                           1, created, created))
         tasks.append((iid, str(uuid.UUID(int=rng.getrandbits(128))), step, f"{step} — {title}", lane, role,
-                      opd if role == "validator_opd" else None, subject_id, other_user if claimed else None,
-                      form, created, due_at, created if claimed else None))
+                      opd if role == "validator_opd" else None, subject_id, key, category, opd,
+                      other_user if claimed else None, form, created, due_at, created if claimed else None))
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
-        with cursor.copy("COPY process_instances (id, version_id, process_key, status, title, subject_employee_id,"
-                         " state, opd_ids, lock_version, created_at, updated_at) FROM STDIN") as copy:
+        with cursor.copy("COPY process_instances (id, version_id, process_key, category, status, title,"
+                         " subject_employee_id, state, opd_ids, lock_version, created_at, updated_at) FROM STDIN") as copy:
             for row in instances:
                 copy.write_row(row)
         with cursor.copy("COPY human_tasks (instance_id, task_id, task_name, title, lane, role, scope_opd_id,"
-                         " subject_employee_id, assignee_user_id, form_id, created_at, due_at, claimed_at)"
-                         " FROM STDIN") as copy:
+                         " subject_employee_id, process_key, category, opd_id, assignee_user_id, form_id, created_at,"
+                         " due_at, claimed_at) FROM STDIN") as copy:
             for row in tasks:
                 copy.write_row(row)
         cursor.execute("SELECT setval(pg_get_serial_sequence('process_instances', 'id'),"
@@ -173,7 +182,7 @@ def _measure(engine, users: dict, count: int, rng: random.Random) -> dict:
 
     @event.listens_for(engine, "before_cursor_execute")
     def _capture(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().upper().startswith("SELECT HUMAN_TASKS"):
+        if "human_tasks" in statement and statement.lstrip().upper().startswith("SELECT"):
             captured.append((statement, parameters))
 
     results, sizes, plans = {}, {}, {}
@@ -193,42 +202,65 @@ def _measure(engine, users: dict, count: int, rng: random.Random) -> dict:
         results["select_1"] = _timed(lambda _: session.execute(text("SELECT 1")).scalar(), range(count))
         results["pk_lookup"] = _timed(lambda i: session.execute(
             select(HumanTask).where(HumanTask.id == i)).scalar(), ids)
-        kinds = {
-            "validator_big": ("validator_big", {}),
-            "validator_big/overdue": ("validator_big", {"overdue": True}),
-            "validator_big/process": ("validator_big", {"process": KEY}),
-            "validator_small": ("validator_small", {}),
-            "validator_small/overdue": ("validator_small", {"overdue": True}),
-            "bkpsdm": ("bkpsdm", {}),
-            "bkpsdm/overdue": ("bkpsdm", {"overdue": True}),
-            "bkpsdm/process": ("bkpsdm", {"process": KEY}),
-            "bkpsdm/process+overdue": ("bkpsdm", {"process": KEY, "overdue": True}),
-            "asn": ("asn", {}),
-        }
-        for name, (who, filters) in kinds.items():
-            user = people[who]
+        big_opd, small_opd = users["opd_sizes"]["big"][0], users["opd_sizes"]["small"][0]
+        for name, (who, filters, sort) in _kinds(big_opd, small_opd).items():
+            user, wanted = people[who], InboxFilter(**filters)
 
-            def run(_, user=user, filters=filters):
-                rows = inbox.tasks_for(session, user, **filters)
+            def page(_, user=user, wanted=wanted, sort=sort):
+                rows = inbox.tasks_for(session, user, wanted, sort=sort)
                 for row in rows:
                     session.expunge(row)
                 return rows
 
-            sizes[name] = len(run(None))
-            _timed(run, range(20))
-            results[name] = _timed(run, range(count))
-            captured.clear()
-            run(None)
-            statement, parameters = captured[-1]
-            plans[name] = _server_times(engine, statement, parameters, max(20, count // 10))
-            print(f"  {name}: {sizes[name]} baris, {_stats(results[name])}, server {plans[name]['p95']} ms p95",
-                  flush=True)
+            def badge(_, user=user, wanted=wanted):
+                return inbox.count_for(session, user, wanted)
+
+            for label, call in ((name, page), (f"{name} #count", badge)):
+                first = call(None)
+                sizes[label] = len(first) if isinstance(first, list) else first
+                _timed(call, range(20))
+                results[label] = _timed(call, range(count))
+                captured.clear()
+                call(None)
+                statement, parameters = captured[-1]
+                plans[label] = _server_times(engine, statement, parameters, max(20, count // 10))
+                print(f"  {label}: {sizes[label]} baris, {_stats(results[label])}, server {plans[label]['p95']} ms p95",
+                      flush=True)
     event.remove(engine, "before_cursor_execute", _capture)
     out = {name: _stats(times) for name, times in results.items()}
     for name in sizes:
         out[name].update(rows=sizes[name], server=plans[name])
     out["opd_sizes"] = users["opd_sizes"]
     return out
+
+
+def _kinds(big_opd: str, small_opd: str) -> dict:
+    """name -> (who, filters, sort): every filter of the Kotak Tugas page, on the biggest inboxes."""
+    return {
+        "validator_big": ("validator_big", {}, "due"),
+        "validator_big/overdue": ("validator_big", {"overdue": True}, "due"),
+        "validator_big/process": ("validator_big", {"process": KEY}, "due"),
+        "validator_big/category (golongan)": ("validator_big", {"category": "golongan"}, "due"),
+        "validator_big/category (hukdis)": ("validator_big", {"category": "hukdis"}, "due"),
+        "validator_big/age>7": ("validator_big", {"older_than_days": 7}, "due"),
+        "validator_big/sort created": ("validator_big", {}, "created"),
+        "validator_small": ("validator_small", {}, "due"),
+        "validator_small/overdue": ("validator_small", {"overdue": True}, "due"),
+        "bkpsdm": ("bkpsdm", {}, "due"),
+        "bkpsdm/overdue": ("bkpsdm", {"overdue": True}, "due"),
+        "bkpsdm/process": ("bkpsdm", {"process": KEY}, "due"),
+        "bkpsdm/process (other)": ("bkpsdm", {"process": OTHER_KEY}, "due"),
+        "bkpsdm/process+overdue": ("bkpsdm", {"process": KEY, "overdue": True}, "due"),
+        "bkpsdm/category (golongan)": ("bkpsdm", {"category": "golongan"}, "due"),
+        "bkpsdm/category (hukdis)": ("bkpsdm", {"category": "hukdis"}, "due"),
+        "bkpsdm/opd (big)": ("bkpsdm", {"opd": big_opd}, "due"),
+        "bkpsdm/opd (small)": ("bkpsdm", {"opd": small_opd}, "due"),
+        "bkpsdm/age>3": ("bkpsdm", {"older_than_days": 3}, "due"),
+        "bkpsdm/age>30+category": ("bkpsdm", {"older_than_days": 30, "category": "jabatan"}, "due"),
+        "bkpsdm/claimed": ("bkpsdm", {"claimed_only": True}, "due"),
+        "bkpsdm/sort created": ("bkpsdm", {}, "created"),
+        "asn": ("asn", {}, "due"),
+    }
 
 
 def _server_times(engine, statement: str, parameters, repeat: int) -> dict:
@@ -277,8 +309,9 @@ def _report(results: dict) -> None:
     print(f"\nOPD: {results['opd_sizes']}")
     print(f"\n{'jenis kueri':<26}{'baris':>7}{'p50 ms':>9}{'p95 ms':>9}{'srv p50':>9}{'srv p95':>9}"
           f"{'p50/SELECT1':>12}{'p50/PK':>8}")
+    print(f"Beban mesin (load average 1/5/15 menit): {results['load']['loadavg']}")
     for name, stats in results.items():
-        if name == "opd_sizes":
+        if name in ("opd_sizes", "load"):
             continue
         server = stats.get("server", {})
         print(f"{name:<26}{stats.get('rows', ''):>7}{stats['p50']:>9.2f}{stats['p95']:>9.2f}"
