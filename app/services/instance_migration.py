@@ -1,0 +1,164 @@
+"""Moving running instances of a process to a newer published version.
+
+`dry_run` tells, for every open instance on an older version, whether it can move and why not
+(engine.migration.plan). `migrate` moves the compatible ones, one transaction per instance under the
+instance lock: the workflow is re-pointed at the new specs (nothing runs), `version_id` changes, the
+human-task and timer mirrors are made exact again, and a timeline event and an audit event are
+written. An instance that cannot move is refused with the reason and left untouched.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..engine import migration, runtime
+from ..engine.script_engine import SafeScriptEngine
+from ..models import HumanTask, InstanceEvent, ProcessInstance, ProcessVersion, User
+from . import audit, authz, definitions, instance_lock, operators, task_mirror
+from .days_off import work_calendar
+from .errors import NotFoundError, ValidationError
+from .timer_mirror import sync_timers
+
+OPEN_STATUSES = ("running", "waiting", "suspended", "error")
+OWNER_ROLES = ("process_owner", "admin")
+_MIRRORED = ("task_name", "title", "lane", "role", "scope_opd_id", "opd_id", "form_id", "due_at")
+
+
+@dataclass(frozen=True)
+class MigrationVerdict:
+    instance_id: int
+    migratable: bool
+    reason: str
+    title: str = ""
+    from_version: int | None = None
+    status: str = ""
+
+
+def dry_run(session: Session, process_key: str, target_version: int, *, user: User) -> list[MigrationVerdict]:
+    """Every open instance of `process_key` not on `target_version`, with whether it can move there."""
+    authz.require_role(user, *OWNER_ROLES)
+    target = _target(session, process_key, target_version)
+    rows = session.execute(
+        select(ProcessInstance, ProcessVersion.version).join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+        .where(ProcessInstance.process_key == process_key, ProcessInstance.status.in_(OPEN_STATUSES),
+               ProcessInstance.version_id != target.id)
+        .order_by(ProcessInstance.id)).all()
+    return [_verdict(session, instance, number, target) for instance, number in rows]
+
+
+def migrate(session: Session, actor: audit.Actor, instance_ids: list[int], target_version: int, *,
+            process_key: str, user: User) -> list[MigrationVerdict]:
+    """Move each instance that can move (committed one by one); the others are refused with the reason."""
+    authz.require_role(user, *OWNER_ROLES)
+    target = _target(session, process_key, target_version)
+    results = []
+    for instance_id in dict.fromkeys(instance_ids):
+        try:
+            results.append(_migrate_one(session, user, actor, instance_id, target))
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+    return results
+
+
+def _target(session: Session, key: str, number: int) -> ProcessVersion:
+    version = session.scalars(select(ProcessVersion).where(ProcessVersion.process_key == key,
+                                                           ProcessVersion.version == number)).first()
+    if version is None:
+        raise NotFoundError(f"Versi {number} proses '{key}' tidak ditemukan.")
+    return version
+
+
+def _verdict(session: Session, instance: ProcessInstance, number: int, target: ProcessVersion) -> MigrationVerdict:
+    refusal = _refusal(instance, number, target)
+    if refusal:
+        return MigrationVerdict(instance.id, False, refusal, instance.title, number, instance.status)
+    workflow = _restore(session, instance, session.get(ProcessVersion, instance.version_id))
+    plan = migration.plan(workflow, definitions.compiled(target).specs)
+    return _from_plan(instance, number, plan, "Dapat dipindahkan tanpa perubahan langkah.")
+
+
+def _from_plan(instance: ProcessInstance, number: int, plan: migration.MigrationPlan, fine: str) -> MigrationVerdict:
+    reason = " ".join(plan.blockers or plan.notes) or fine
+    return MigrationVerdict(instance.id, plan.migratable, reason, instance.title, number, instance.status)
+
+
+def _refusal(instance: ProcessInstance, number: int, target: ProcessVersion) -> str | None:
+    """Why the instance cannot move whatever its state (None when its state decides)."""
+    if instance.process_key != target.process_key:
+        return f"Instance ini milik proses '{instance.process_key}', bukan '{target.process_key}'."
+    if instance.status not in OPEN_STATUSES:
+        return f"Instance sudah berakhir (status {instance.status})."
+    if number >= target.version:
+        return f"Instance sudah pada versi {number}; migrasi hanya ke versi yang lebih baru."
+    return None
+
+
+def _migrate_one(session: Session, user: User, actor: audit.Actor, instance_id: int,
+                 target: ProcessVersion) -> MigrationVerdict:
+    locked = instance_lock.lock_by_instance(session, instance_id)
+    if locked is None:
+        return MigrationVerdict(instance_id, False, "Instance tidak ditemukan.")
+    instance, old = locked.instance, locked.version
+    refusal = _refusal(instance, old.version, target)
+    if refusal:
+        return MigrationVerdict(instance.id, False, refusal, instance.title, old.version, instance.status)
+    workflow, specs = _restore(session, instance, old), definitions.compiled(target).specs
+    plan = migration.plan(workflow, specs)
+    if plan.migratable:
+        migration.migrate(workflow, specs)
+        _store(session, instance, target, workflow, locked.lanes)
+        _record(session, user, actor, instance, old.version, target.version, plan.notes)
+    return _from_plan(instance, old.version, plan, "Dipindahkan.")
+
+
+def _restore(session: Session, instance: ProcessInstance, version):
+    ctx = operators.OperatorContext(session=session, actor=audit.SYSTEM, instance=instance)
+    engine = SafeScriptEngine(operators=operators.bind(ctx), calendar=work_calendar(session))
+    return runtime.deserialize(definitions.compiled(version).specs, instance.state, engine)
+
+
+def _store(session: Session, instance: ProcessInstance, target: ProcessVersion, workflow, lanes) -> None:
+    """New state and version; the mirrors follow the new specs (names, lanes, forms, due times)."""
+    compiled = definitions.compiled(target)
+    instance.state = json.loads(runtime.serialize(workflow))
+    instance.version_id = target.id
+    instance.lock_version += 1
+    try:
+        rows = [task_mirror.mirror_row(instance, compiled, lanes, view) for view in runtime.ready_user_tasks(workflow)]
+    except ValidationError as err:
+        raise ValidationError(f"Instance #{instance.id} tidak dapat dipindahkan: {err.message}") from None
+    _sync_tasks(session, instance, rows)
+    sync_timers(session, instance, workflow)
+
+
+def _sync_tasks(session: Session, instance: ProcessInstance, rows: list[HumanTask]) -> None:
+    """Like task_mirror.sync, but a task still READY takes the new version's name, lane, role and form;
+    a claim survives only while the role and OPD scope stay the same."""
+    existing = {row.task_id: row for row in session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id))}
+    for row in rows:
+        current = existing.pop(row.task_id, None)
+        if current is None:
+            session.add(row)
+            continue
+        if (current.role, current.scope_opd_id) != (row.role, row.scope_opd_id):
+            current.assignee_user_id, current.claimed_at = None, None
+        for column in _MIRRORED:
+            setattr(current, column, getattr(row, column))
+    for stale in existing.values():
+        session.delete(stale)
+    session.flush()
+
+
+def _record(session: Session, user: User, actor: audit.Actor, instance: ProcessInstance, old: int, new: int,
+            notes: tuple[str, ...]) -> None:
+    session.add(InstanceEvent(instance_id=instance.id, actor_user_id=user.id, actor_label=user.display_name,
+                              step=f"Dipindahkan ke versi {new}", action="migrasi",
+                              note=" ".join(notes) or None))
+    audit.record(session, actor, "process.migrated", "process_instance", instance.id,
+                 key=instance.process_key, from_version=old, to_version=new)
