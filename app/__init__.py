@@ -54,13 +54,15 @@ def _register(app: Flask) -> None:
         proposals,
         reference,
         requests,
+        studio_admin,
         tasks,
         transfers,
     )
     from .web import install_template_helpers
 
     for module in (auth, home, employees, me, due_dates, admin, reference, tasks, proposals, requests, documents,
-                   notifications, diagrams, transfers, operations, days_off, lateness, instances):
+                   notifications, diagrams, transfers, operations, days_off, lateness, instances,
+                   studio_admin):
         app.register_blueprint(module.bp)
     errors.install(app)
     install_template_helpers(app)
