@@ -54,7 +54,7 @@ class Employee(Base):
 
     # Derived from the histories; never typed in.
     golongan_id: Mapped[str | None] = mapped_column(Code, index=True)
-    tmt_golongan: Mapped[date | None]
+    tmt_golongan: Mapped[date | None] = mapped_column(index=True)  # the KGB cycle counts from it
     jabatan_nama: Mapped[str | None] = mapped_column(String(300))
     jenis_jabatan_id: Mapped[str | None] = mapped_column(Code)
     eselon_id: Mapped[str | None] = mapped_column(Code)

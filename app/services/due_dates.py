@@ -26,6 +26,7 @@ KGB, PENSIUN = "kgb", "pensiun"
 KIND_LABELS = {KGB: "KGB", PENSIUN: "Pensiun (BUP)"}
 NOTICE_MONTHS = {KGB: 2, PENSIUN: 12}  # how far ahead each kind is listed and announced
 KGB_INTERVAL_MONTHS = 24
+EARLIEST_TMT = date(1940, 1, 1)  # no golongan TMT in service is older
 LOOKAHEAD_MONTHS = 12  # the furthest month a list may be asked for
 
 # Batas usia pensiun by position: PP 11/2017 art. 239 (as amended by PP 17/2020), kept by UU 20/2023.
@@ -189,6 +190,18 @@ def _columns(kind: str, due, bup):
             bup.label("bup"))
 
 
+def _kgb_cycles(window: Window):
+    """An index-friendly filter: golongan TMTs whose 24-month cycle reaches a month of `window`.
+
+    A cycle starts in month M for TMTs from the 2nd of month M-1 to the 1st of M (first_month_from),
+    so each earlier cycle k is one date range; employees without a golongan TMT are checked exactly."""
+    cycles = (window.low - month_index(EARLIEST_TMT)) // KGB_INTERVAL_MONTHS + 1
+    ranges = [Employee.tmt_golongan.between(
+        month_start(window.low - k * KGB_INTERVAL_MONTHS - 1) + timedelta(days=1),
+        month_start(window.high - k * KGB_INTERVAL_MONTHS)) for k in range(1, cycles + 1)]
+    return or_(Employee.tmt_golongan.is_(None), *ranges)
+
+
 def kgb_select(window: Window, where):
     """Employees whose next KGB falls in `window`; `where` limits scope and filters."""
     start = _first_month_sql(func.coalesce(Employee.tmt_golongan, Employee.tmt_cpns, Employee.tmt_pppk))
@@ -196,7 +209,7 @@ def kgb_select(window: Window, where):
                else_=window.low + (KGB_INTERVAL_MONTHS - (window.low - start) % KGB_INTERVAL_MONTHS)
                % KGB_INTERVAL_MONTHS)
     return (select(*_columns(KGB, due, cast(null(), Integer)))
-            .where(_serving(KGB), due.between(window.low, window.high), where))
+            .where(_serving(KGB), _kgb_cycles(window), due.between(window.low, window.high), where))
 
 
 def bup_age_sql(functional_entry):

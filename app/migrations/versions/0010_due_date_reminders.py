@@ -1,4 +1,4 @@
-"""Due-date reminders: reminders_sent, employees.jabatan_fungsional_id (derived) and a birth-date index
+"""Due-date reminders: reminders_sent, employees.jabatan_fungsional_id (derived), birth-date and golongan-TMT indexes
 
 The current jabatan fungsional decides an employee's BUP (retirement age), so it joins the derived
 "current" columns; it is backfilled from the latest live position record, exactly as
@@ -31,6 +31,7 @@ def upgrade() -> None:
     with op.batch_alter_table("employees") as batch_op:
         batch_op.add_column(sa.Column("jabatan_fungsional_id", sa.String(length=64), nullable=True))
         batch_op.create_index("ix_employees_tanggal_lahir", ["tanggal_lahir"])
+        batch_op.create_index("ix_employees_tmt_golongan", ["tmt_golongan"])
     op.execute(BACKFILL)
     op.create_table(
         "reminders_sent",
@@ -54,5 +55,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_reminders_sent_employee_id"), table_name="reminders_sent")
     op.drop_table("reminders_sent")
     with op.batch_alter_table("employees") as batch_op:
+        batch_op.drop_index("ix_employees_tmt_golongan")
         batch_op.drop_index("ix_employees_tanggal_lahir")
         batch_op.drop_column("jabatan_fungsional_id")
