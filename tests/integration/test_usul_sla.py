@@ -100,3 +100,15 @@ def test_bkpsdm_is_reminded_after_five_working_days(dbs, world, request_on_monda
     assert BKPSDM_REMINDER in titles(dbs, world, "bkpsdm")
     assert [t.id for t in tasks_of(dbs, world, "bkpsdm", instance)] == [verification.id]
     assert dbs.scalars(select(ValidationLateness).where(ValidationLateness.instance_id == instance.id)).all() == []
+
+
+def test_inbox_shows_the_due_date_and_marks_an_overdue_task(dbs, world, request_on_monday, time_machine, login_as):
+    """Does Kotak Tugas show the validator's deadline (13 January), unmarked before it and 'Terlambat' after
+    it when no sweep has escalated the task yet?"""
+    client = login_as("validator.dinkes")
+    time_machine.move_to(wib(2025, 1, 10), tick=False)
+    page = client.get("/tugas/").get_data(as_text=True)
+    assert "13 Januari 2025 09:00 WIB" in page and "badge overdue" not in page
+    time_machine.move_to(wib(2025, 1, 13, 10), tick=False)
+    page = client.get("/tugas/").get_data(as_text=True)
+    assert "13 Januari 2025 09:00 WIB" in page and 'class="badge overdue">Terlambat' in page
