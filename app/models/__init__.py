@@ -4,6 +4,7 @@ from .audit import AuditEvent, AuditHead, ChangeLog, SystemStatus
 from .base import Base
 from .document import Document
 from .employee import DERIVED_COLUMNS, EMPLOYEE_KINDS, Employee
+from .form_definition import FORM_STATUSES, FormDefinition
 from .history import (CATEGORIES, HISTORY_MODELS, RiwayatAnak, RiwayatDiklat, RiwayatGolongan,
                       RiwayatHukdis, RiwayatJabatan, RiwayatPasangan, RiwayatPendidikan,
                       RiwayatPenghargaan, RiwayatPindahInstansi, RiwayatPindahUnit)
@@ -19,6 +20,7 @@ from .timers import (DAY_OFF_KINDS, TIMER_STATUSES, HariLibur, ProcessTimer, Tim
                      ValidationLateness)
 
 __all__ = [
+    "FORM_STATUSES", "FormDefinition",
     "REMINDER_KINDS", "ReminderSent",
     "TaskHistory",
     "JobFailure", "OUTBOX_STATUSES", "OutboxMessage",
