@@ -51,8 +51,9 @@ def migrate(key: str):
     db = session()
     definition, _ = process_versions.versions(db, current_user, key)
     target = _form_int("ke")
-    movable = [v.instance_id for v in instance_migration.dry_run(db, key, target, user=current_user) if v.migratable]
-    results = instance_migration.migrate(db, actor(), movable, target, process_key=key, user=current_user)
+    # every listed instance is tried again under its lock: the compatible move, the others are refused with the reason
+    listed = [v.instance_id for v in instance_migration.dry_run(db, key, target, user=current_user)]
+    results = instance_migration.migrate(db, actor(), listed, target, process_key=key, user=current_user)
     return render_template("studio_admin/migration_result.html", definition=definition, target=target,
                            results=results)
 

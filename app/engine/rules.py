@@ -78,10 +78,15 @@ _DURATION_CALL = re.compile(r"\b(hari|jam|hari_kerja)\s*\(")
 _BARE_ISO = re.compile(r"^(P(?=T?\d)(\d+[YMWD])*(T(\d+[HMS])+)?|R\d*/\S+)$")
 
 
+def kind_label(element) -> str:
+    """`User task`, `Gateway eksklusif`, ... — what kind of element it is, as a message says it."""
+    local = etree.QName(element).localname
+    return _KIND.get(local, local)
+
+
 def describe(element) -> str:
     """`User task "Periksa usulan" (id periksa)` — how a message names an element."""
-    local = etree.QName(element).localname
-    kind = _KIND.get(local, local)
+    kind = kind_label(element)
     name = element.get("name")
     return f'{kind} "{name}" (id {element.get("id")})' if name else f"{kind} (id {element.get('id')})"
 

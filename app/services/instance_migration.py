@@ -9,6 +9,8 @@ written. An instance that cannot move is refused with the reason and left untouc
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -56,13 +58,23 @@ def migrate(session: Session, actor: audit.Actor, instance_ids: list[int], targe
     target = _target(session, process_key, target_version)
     results = []
     for instance_id in dict.fromkeys(instance_ids):
-        try:
+        with _committed(session):
             results.append(_migrate_one(session, user, actor, instance_id, target))
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    with _committed(session):
+        audit.record(session, actor, "process.migration_run", "process_definition", process_key,
+                     to_version=target_version, moved=[r.instance_id for r in results if r.migratable],
+                     refused={str(r.instance_id): r.reason for r in results if not r.migratable})
     return results
+
+
+@contextmanager
+def _committed(session: Session) -> Iterator[None]:
+    try:
+        yield
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def _target(session: Session, key: str, number: int) -> ProcessVersion:

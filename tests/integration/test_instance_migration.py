@@ -84,6 +84,8 @@ def test_migrate_moves_the_compatible_one_and_it_finishes_on_v2(dbs, world, tmp_
     audited = dbs.scalars(select(AuditEvent).where(AuditEvent.action == "process.migrated")).all()
     assert [(a.object_id, a.details["from_version"], a.details["to_version"]) for a in audited] == [
         (str(at_check.id), 1, 2)]
+    run = dbs.scalars(select(AuditEvent).where(AuditEvent.action == "process.migration_run")).one()
+    assert run.details["moved"] == [at_check.id] and list(run.details["refused"]) == [str(at_verification.id)]
     act(dbs, world, "validator.dinkes", at_check, {"keputusan": "setuju"})
     assert tasks_of(dbs, at_check)[0].task_name == "Verifikasi akhir BKPSDM"
     done = act(dbs, world, "bkpsdm", at_check, {"catatan": "Sesuai"})
