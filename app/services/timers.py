@@ -49,12 +49,18 @@ class SweepResult:
 
 def fire_due_timers(session: Session, *, now: datetime | None = None, limit: int = DEFAULT_LIMIT,
                     actor: audit.Actor = audit.SYSTEM) -> SweepResult:
-    """Fire every timer due by `now` (naive UTC; default: the clock) in up to `limit` instances,
-    then start the timer-started processes that are due. Each instance commits on its own."""
+    """Fire every timer due by `now` (naive UTC; default: the clock), `limit` instances per batch until
+    none is left (or a whole batch was held by other workers), then start the timer-started processes
+    that are due. Each instance commits on its own."""
     now = now or utcnow()
     result = SweepResult()
-    for instance_id in due_instances(session, now, limit):
-        _wake(session, instance_id, now, actor, result)
+    while True:
+        batch = due_instances(session, now, limit)
+        done_before = result.instances + len(result.failed)
+        for instance_id in batch:
+            _wake(session, instance_id, now, actor, result)
+        if len(batch) < limit or result.instances + len(result.failed) == done_before:
+            break
     result.started = timer_starts.start_due_processes(session, now=now, actor=actor)
     return result
 

@@ -9,6 +9,7 @@ import time_machine
 from sqlalchemy import select
 
 from app import create_app
+from app.config import ConfigError, load_settings
 from app.extensions import db
 from app.migrate import upgrade
 from app.models import ProcessTimer, ValidationLateness
@@ -29,6 +30,13 @@ def test_the_beat_schedule_sweeps_at_the_configured_interval(tmp_path, monkeypat
     assert (entry["task"], entry["schedule"], entry["options"]["expires"]) == ("simasn.timers.sweep", 7.0, 7.0)
     assert "heartbeat" in celery.conf.beat_schedule
     celery.close()
+
+
+@pytest.mark.parametrize("value, message", [("0", "minimal 1"), ("setengah", "bukan bilangan bulat")])
+def test_a_bad_sweep_interval_stops_start_up_naming_the_variable(tmp_path, value, message):
+    """Is a sweep interval that is not a positive whole number refused with the variable's name?"""
+    with pytest.raises(ConfigError, match=f"SIMASN_TIMER_SWEEP_SECONDS: .*{message}"):
+        load_settings(simasn_env(tmp_path, timer_sweep_seconds=value))
 
 
 @pytest.mark.postgres

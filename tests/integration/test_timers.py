@@ -185,3 +185,13 @@ def test_a_timer_started_process_starts_once_per_due_time(dbs, world, tmp_path, 
     assert count == 2
     time_machine.move_to(wib(2025, 4, 2) + timedelta(days=90), tick=False)
     assert timers.fire_due_timers(dbs).started == 1  # the sweep also starts them (1 July)
+
+
+def test_a_sweep_works_through_every_batch(dbs, world, tmp_path, monday):
+    """With a batch limit of 2 and 5 overdue requests, does one sweep still fire all of them?"""
+    publish(dbs, tmp_path, "uji_tenggat")
+    ids = [start(dbs, world).id for _ in range(5)]
+    monday.move_to(wib(2025, 1, 7, 10), tick=False)
+    result = timers.fire_due_timers(dbs, limit=2)
+    assert (result.fired, result.instances) == (5, 5)
+    assert all(len(timer_rows(dbs, dbs.get(ProcessInstance, i), "fired")) == 1 for i in ids)
