@@ -1,6 +1,6 @@
 """What process owners and admins see of running instances: the filtered list and one instance's page.
 
-Only `process_owner` and `admin` may look (D23). The list reads columns, never the stored workflow
+Only `process_owner` and `admin` may look (D28). The list reads columns, never the stored workflow
 state, and pages by offset with a separate count; the indexes of migration 0011 keep both cheap at
 tens of thousands of instances. Confidential fields of the task data (NIK, nomor KK, NPWP, ...)
 are masked unless the viewer may see the subject employee's own data.
