@@ -76,7 +76,8 @@ def default_known_forms(session: Session) -> set[str]:
 
 
 def _table_forms(session: Session) -> set[str]:
-    """Names in the form editor's table, when that table exists in this database."""
+    """Published forms of the form editor's table (a draft cannot be pinned), when the table exists."""
     if not inspect(session.connection()).has_table(FORM_TABLE):
         return set()
-    return {name for name in session.scalars(text(f"SELECT DISTINCT name FROM {FORM_TABLE}")) if name}
+    query = text(f"SELECT DISTINCT name FROM {FORM_TABLE} WHERE status = 'published'")
+    return {name for name in session.scalars(query) if name}

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.models import LaneRole, ProcessDefinition, ProcessVersion
+from app.models.form_definition import FormDefinition
 from app.services import definitions
 from app.services.studio_checks import Problem, check_definition
 
@@ -152,6 +153,18 @@ def test_default_known_forms_include_pinned_and_form_table(dbs):
                            spec=json.loads("{}"), forms=forms))
     dbs.flush()
     assert check(dbs, "good.bpmn", known_forms=None) == []
+
+
+def test_published_forms_of_the_form_table_are_known_and_drafts_are_not(dbs):
+    """Is a form published in the form editor accepted by default, while a form that is only a draft is not?"""
+    xml = (STUDIO / "good.bpmn").read_bytes().replace(b"uji_verifikasi.schema.json", b"studio_baru.schema.json")
+    xml = xml.replace(b'<spiffworkflow:property name="formUiSchemaFilename" value="uji_periksa.uischema.json" />', b"")
+    xml = xml.replace(b"uji_periksa.schema.json", b"studio_draf.schema.json")
+    for name, status in (("studio_baru", "published"), ("studio_draf", "draft")):
+        dbs.add(FormDefinition(name=name, status=status, version=1, schema_text="{}", ui_schema_text="{}"))
+    dbs.flush()
+    (problem,) = check_definition(dbs, xml)
+    assert problem.element_id == "periksa" and "'studio_draf.schema.json'" in problem.message
 
 
 def test_unknown_operator_names_the_registry(dbs):
