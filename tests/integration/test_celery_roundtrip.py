@@ -3,16 +3,10 @@ database as the caller: with Redis as broker, with the embedded SQLite broker, a
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 import uuid
 from datetime import date, datetime
-from pathlib import Path
 
 import pytest
-from celery.exceptions import TimeoutError as ResultTimeout
-from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.domain.identity import make_nik, make_nip
@@ -21,29 +15,9 @@ from app.migrate import upgrade
 from app.models import Employee
 from app.services import system
 from app.services.audit import SYSTEM, record
-from tests.engines import preserved_shared_engine
-from tests.services import require_postgres, require_redis
+from tests.services import require_redis
+from tests.workers import Worker, keep_shared_engine, postgres_schema, simasn_env  # noqa: F401  (fixtures)
 from worker import init_celery
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-RESULT_WAIT = 60  # seconds, for a worker that still has to boot
-SECRET = "w" * 40
-
-
-@pytest.fixture()
-def keep_shared_engine():
-    """create_app() points the shared engine at this test's database; put the suite's engine back."""
-    with preserved_shared_engine():
-        yield
-
-
-def simasn_env(instance: Path, **variables: str) -> dict[str, str]:
-    """This process's environment with only our SIMASN_* variables."""
-    env = {key: value for key, value in os.environ.items() if not key.startswith("SIMASN_")}
-    env.update(SIMASN_INSTANCE_PATH=str(instance), SIMASN_SECRET_KEY=SECRET)
-    env.update({f"SIMASN_{name.upper()}": value for name, value in variables.items()})
-    return env
-
 
 def employee(number: int) -> Employee:
     birth = date(1980 + number, 1 + number, 10)
@@ -53,44 +27,8 @@ def employee(number: int) -> Employee:
                     jenis_pegawai_id="1", kedudukan_hukum_id="01")
 
 
-class Worker:
-    """`celery -A worker.main worker` on one private queue, its output kept in a log file."""
-
-    def __init__(self, env: dict, queue: str, log: Path):
-        self.queue, self.log = queue, log
-        command = [sys.executable, "-m", "celery", "-A", "worker.main", "worker", "--pool", "solo",
-                   "--loglevel", "INFO", "--without-gossip", "--without-mingle", "-Q", queue]
-        with open(log, "wb") as out:
-            self.process = subprocess.Popen(command, env=env, cwd=PROJECT_ROOT, stdout=out,
-                                            stderr=subprocess.STDOUT)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
-
-    def result(self, async_result):
-        """The task's return value; fails early with the worker's log if the worker died."""
-        deadline = time.monotonic() + RESULT_WAIT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                pytest.fail(f"worker exited with {self.process.returncode}:\n{self.output()}")
-            try:
-                return async_result.get(timeout=1)
-            except ResultTimeout:
-                continue
-        pytest.fail(f"no result within {RESULT_WAIT}s; worker log:\n{self.output()}")
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
-
-
 @pytest.fixture()
-def roundtrip(tmp_path, monkeypatch, keep_shared_engine):
+def roundtrip(tmp_path, monkeypatch, keep_shared_engine):  # noqa: F811
     """Run: migrate the database, start a worker, send the health and heartbeat tasks from here."""
     started: list[Worker] = []
     apps = []
@@ -158,24 +96,9 @@ def test_roundtrip_embedded_default(tmp_path, roundtrip):
     assert {"simasn.sqlite", "broker.sqlite", "celery-results.sqlite"} <= {p.name for p in tmp_path.iterdir()}
 
 
-@pytest.fixture()
-def postgres_schema():
-    """A schema of its own on the real PostgreSQL, dropped afterwards; yields its URL."""
-    base = require_postgres()
-    schema = f"simasn_celery_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(base)
-    with admin.begin() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield f"{base}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text("SET LOCAL lock_timeout = '10s'"))
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
-
-
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_roundtrip_on_postgresql(tmp_path, postgres_schema, roundtrip):
+def test_roundtrip_on_postgresql(tmp_path, postgres_schema, roundtrip):  # noqa: F811
     """On PostgreSQL with a Redis broker, does the worker report the caller's data and dialect?"""
     redis = require_redis()
     env = simasn_env(tmp_path, database_url=postgres_schema, broker_url=redis, result_backend=redis)

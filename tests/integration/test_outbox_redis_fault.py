@@ -6,9 +6,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
-import time
 
 import pytest
 from sqlalchemy import select
@@ -22,51 +19,11 @@ from app.services.organization import load_org_tree
 from app.services.reference import load_reference
 from tests import world as world_module
 from tests.conftest import login
-from tests.integration.test_celery_roundtrip import Worker, keep_shared_engine, postgres_schema, simasn_env  # noqa: F401
 from tests.integration.test_processes import inbox_of, publish, start
-from tests.services import missing, port_open, require_redis
-from tests.smtp import free_port, mail_server
+from tests.smtp import mail_server
+from tests.workers import Worker, keep_shared_engine, own_redis, postgres_schema, simasn_env  # noqa: F401
 
 SITI = "siti.nurhaliza@contoh.go.id"
-START_WAIT = 20  # seconds for redis-server to listen
-
-
-class OwnRedis:
-    """A private redis-server on a loopback port: never the shared one on 6379."""
-
-    def __init__(self, port: int, log):
-        self.port, self.log, self.process = port, log, None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> OwnRedis:
-        command = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                   "--appendonly", "no", "--daemonize", "no"]
-        with open(self.log, "ab") as out:
-            self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + START_WAIT
-        while not port_open("127.0.0.1", self.port):
-            assert self.process.poll() is None and time.monotonic() < deadline, self.log.read_text()[-2000:]
-            time.sleep(0.1)
-        return self
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        assert not port_open("127.0.0.1", self.port)
-
-
-@pytest.fixture()
-def own_redis(tmp_path):
-    require_redis()
-    if shutil.which("redis-server") is None:
-        missing("Redis", "the redis-server program is not installed")
-    redis = OwnRedis(free_port(), tmp_path / "redis.log")
-    yield redis.start()
-    redis.stop()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -137,7 +94,7 @@ def _outbox(flask_app) -> list[tuple[str, str]]:
 
 
 @pytest.mark.redis
-def test_web_keeps_working_without_redis_and_the_outbox_is_delivered_once_it_is_back(tmp_path, own_redis,
+def test_web_keeps_working_without_redis_and_the_outbox_is_delivered_once_it_is_back(tmp_path, own_redis,  # noqa: F811
                                                                                       fault_app):
     """With the broker stopped, do signing in and completing a task succeed with the email pending in the
     outbox; and once Redis is back, does a real worker's sweep deliver it exactly once (a second sweep adds

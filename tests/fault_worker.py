@@ -1,0 +1,77 @@
+"""Celery entry point for the fault tests only: `celery -A tests.fault_worker worker`.
+
+It is `worker.main` plus one hook that makes "killed in the middle of a transition" deterministic:
+when the environment variable HOLD_DIR_VARIABLE names a folder, the first commit of a session in
+which a timer became "fired" is held just before COMMIT — after every write of the step (workflow
+state, timer mirror, human tasks, lateness, notifications, timeline, audit) has been flushed to the
+database inside the open transaction. The worker then writes `held` (JSON: its pid and, on
+PostgreSQL, the backend pid of the open transaction) into that folder and waits; the test SIGKILLs
+its process group while it waits.
+
+Why this cannot be switched on in production: the hook exists only in this module, which lives under
+`tests/` (not packaged: pyproject ships `app*` and `worker*` only) and is imported only by a worker
+started with `-A tests.fault_worker`; production runs `worker.main`, and no SIMASN_* setting or
+application code knows about it. A held commit that is never killed gives up after HOLD_LIMIT seconds
+and rolls back.
+"""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from pathlib import Path
+
+from sqlalchemy import event, text
+from sqlalchemy.orm import Session
+
+from app.models import ProcessTimer
+from worker.main import celery, flask_app  # noqa: F401  (the Celery app this entry point serves)
+
+HOLD_DIR_VARIABLE = "TEST_HOLD_COMMIT_DIR"  # deliberately not SIMASN_*: no setting of the app
+HOLD_LIMIT = 300  # seconds
+FIRED = "timer_fired"
+_held = threading.Event()
+
+
+class HeldTooLong(RuntimeError):
+    """The test did not kill the worker while it held the commit."""
+
+
+def hold_folder() -> Path | None:
+    value = os.environ.get(HOLD_DIR_VARIABLE)
+    return Path(value) if value else None
+
+
+def _note_fired_timer(session: Session, _context, _instances) -> None:
+    if any(isinstance(row, ProcessTimer) and row.status == "fired" for row in session.dirty):
+        session.info[FIRED] = True
+
+
+def _forget_on_rollback(session: Session, _previous) -> None:
+    session.info.pop(FIRED, None)
+
+
+def _hold_before_commit(session: Session) -> None:
+    folder = hold_folder()
+    if folder is None or not session.info.pop(FIRED, False) or _held.is_set():
+        return
+    _held.set()
+    session.flush()  # the step's last writes reach the database, uncommitted
+    _announce(folder, session)
+    if not threading.Event().wait(HOLD_LIMIT):
+        raise HeldTooLong(f"commit held for {HOLD_LIMIT}s without being killed")
+
+
+def _announce(folder: Path, session: Session) -> None:
+    """Write `held` (atomically): this process id and, on PostgreSQL, the backend holding the transaction."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    backend = session.execute(text("SELECT pg_backend_pid()")).scalar() if postgres else None
+    partial = folder / "held.partial"
+    partial.write_text(json.dumps({"pid": os.getpid(), "backend_pid": backend}))
+    partial.rename(folder / "held")
+
+
+if hold_folder() is not None:
+    event.listen(Session, "before_flush", _note_fired_timer)
+    event.listen(Session, "after_soft_rollback", _forget_on_rollback)
+    event.listen(Session, "before_commit", _hold_before_commit)
