@@ -347,9 +347,11 @@ def _ordered(sub):
 def list_page(session: Session, user: User, query: DueQuery, today: date | None = None) -> Page:
     today = today or local_today()
     sub = _listing(session, user, query, today)
-    total = session.scalar(select(func.count()).select_from(sub))
     per_page = min(max(query.per_page, 1), MAX_PER_PAGE)
-    rows = session.execute(_ordered(sub).offset((query.page - 1) * per_page).limit(per_page))
+    # The total rides along as a window count, so the list is computed once per page, not twice.
+    rows = session.execute(_ordered(sub).add_columns(func.count().over().label("total"))
+                           .offset((query.page - 1) * per_page).limit(per_page)).all()
+    total = rows[0].total if rows else session.scalar(select(func.count()).select_from(sub))
     return Page([_item(row, today) for row in rows], total, query.page, per_page)
 
 

@@ -135,6 +135,12 @@ def test_paging_keeps_order_and_total(frozen, dbs, world):
     assert len({i.employee_id for i in first.items + second.items}) == 60
 
 
+def test_page_past_the_end_still_counts(frozen, dbs, world):
+    """Does a page number past the last page give no rows but the true total?"""
+    page = list_page(dbs, _user(dbs, world, "bkpsdm"), DueQuery(page=5))
+    assert (page.items, page.total, page.pages) == ([], 3, 1)
+
+
 def _random_people(dbs, world, count: int) -> list:
     rng = random.Random(20300110)
     units = [world["units"]["dinkes"], world["puskesmas"], world["units"]["dindik"], world["units"]["kecamatan"]]
