@@ -71,12 +71,16 @@ def load_processes() -> None:
     from .services.audit import SYSTEM
     from .services.definitions import load_shipped
     from .services.errors import DomainError
+    from .services.form_store import sync_from_files
     root = Path(package_file).resolve().parent.parent
     session = _session()
     try:
+        forms = sync_from_files(session, root / "forms", SYSTEM)  # committed with the processes, or not at all
         published = load_shipped(session, root / "workflows", root / "forms", operators.operator_names(), SYSTEM)
     except DomainError as exc:
         raise click.ClickException(exc.message) from None
+    click.echo(f"Formulir: {len(forms)} berkas" + "".join(
+        f"\n  {name}: {outcome}" for name, outcome in sorted(forms.items()) if outcome != "tetap"))
     changed = {key: v.version for key, v in published.items() if v is not None}
     click.echo(f"Proses: {len(published)} definisi, {len(changed)} versi baru"
                + "".join(f"\n  {key} v{number}" for key, number in sorted(changed.items())))

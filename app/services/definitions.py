@@ -22,8 +22,10 @@ from ..engine.loading import (
 from ..engine.rules import NS, SCHEMA_SUFFIX, lane_properties
 from ..engine.state import deserialize_spec, serialize_spec
 from ..models import ProcessDefinition, ProcessVersion
-from . import audit
+from . import audit, form_store
 from .errors import NotFoundError, ValidationError
+
+FORMS_DIR = Path(__file__).resolve().parents[2] / "forms"
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,9 @@ def load_shipped(session: Session, workflows_dir: Path, forms_dir: Path, operato
                  actor: audit.Actor) -> dict[str, ProcessVersion | None]:
     """Publish every changed `*.bpmn` as a new version; nothing at all if one file is refused."""
     workflows_dir, forms_dir = Path(workflows_dir), Path(forms_dir)
-    candidates = [_candidate(path, forms_dir, operator_names) for path in sorted(workflows_dir.glob("*.bpmn"))]
+    form_store.sync_from_files(session, forms_dir, actor)
+    candidates = [_candidate(path, forms_dir, operator_names, session)
+                  for path in sorted(workflows_dir.glob("*.bpmn"))]
     published = {c.loaded.key: publish(session, actor, c.xml, c.loaded, c.forms) for c in candidates}
     session.commit()
     return published
@@ -80,20 +84,34 @@ def publish(session: Session, actor: audit.Actor, xml: bytes, loaded: LoadedDefi
     return version
 
 
-def _candidate(path: Path, forms_dir: Path, operator_names: Collection[str]) -> _Candidate:
+def _candidate(path: Path, forms_dir: Path, operator_names: Collection[str],
+               session: Session | None = None) -> _Candidate:
     xml = path.read_bytes()
     try:
-        loaded = load_definition(xml, operators=operator_names, known_forms=known_forms(forms_dir),
+        loaded = load_definition(xml, operators=operator_names, known_forms=known_forms(forms_dir, session),
                                  filename=path.name)
     except DefinitionError as err:
         raise ValidationError(f"Definisi {path.name} ditolak: {err}", fields={path.name: err.problems}) from None
-    forms = {name: _read_json(forms_dir / name) for name in sorted(loaded.forms)}
-    return _Candidate(path.name, xml, loaded, forms)
+    return _Candidate(path.name, xml, loaded, pinned_forms(session, loaded.forms, forms_dir))
 
 
-def known_forms(forms_dir: Path) -> frozenset[str]:
-    """Form ids present in `forms_dir` (`usul` for `usul.schema.json`)."""
-    return frozenset(p.name[: -len(SCHEMA_SUFFIX)] for p in Path(forms_dir).glob(f"*{SCHEMA_SUFFIX}"))
+def known_forms(forms_dir: Path = FORMS_DIR, session: Session | None = None) -> frozenset[str]:
+    """Form ids a user task may name (`usul` for `usul.schema.json`): files in `forms_dir` and,
+    given a session, every form with a published version in the form table."""
+    files = {p.name[: -len(SCHEMA_SUFFIX)] for p in Path(forms_dir).glob(f"*{SCHEMA_SUFFIX}")}
+    return frozenset(files | (form_store.published_names(session) if session is not None else set()))
+
+
+def form_content(session: Session | None, filename: str, forms_dir: Path = FORMS_DIR) -> dict:
+    """What a version publishing now pins for `filename` (`x.schema.json` / `x.uischema.json`): the
+    latest published content in the form table, else the shipped file."""
+    content = form_store.published_content(session, filename) if session is not None else None
+    return content if content is not None else _read_json(Path(forms_dir) / filename)
+
+
+def pinned_forms(session: Session | None, filenames: Collection[str], forms_dir: Path = FORMS_DIR) -> dict:
+    """{file name: content} for the forms a definition names, as `publish` expects them."""
+    return {name: form_content(session, name, forms_dir) for name in sorted(filenames)}
 
 
 def _read_json(path: Path) -> dict:
