@@ -26,7 +26,7 @@ from .timer_mirror import sync_timers
 
 OPEN_STATUSES = ("running", "waiting", "suspended", "error")
 OWNER_ROLES = ("process_owner", "admin")
-_MIRRORED = ("task_name", "title", "lane", "role", "scope_opd_id", "opd_id", "form_id", "due_at")
+_MIRRORED = ("task_name", "bpmn_id", "title", "lane", "role", "scope_opd_id", "opd_id", "form_id", "due_at")
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,11 @@ def migrate(session: Session, actor: audit.Actor, instance_ids: list[int], targe
     target = _target(session, process_key, target_version)
     results = []
     for instance_id in dict.fromkeys(instance_ids):
-        with _committed(session):
-            results.append(_migrate_one(session, user, actor, instance_id, target))
+        try:
+            with _committed(session):
+                results.append(_migrate_one(session, user, actor, instance_id, target))
+        except ValidationError as err:  # rolled back: the instance stays where it was
+            results.append(MigrationVerdict(instance_id, False, err.message))
     with _committed(session):
         audit.record(session, actor, "process.migration_run", "process_definition", process_key,
                      to_version=target_version, moved=[r.instance_id for r in results if r.migratable],
@@ -89,8 +92,14 @@ def _verdict(session: Session, instance: ProcessInstance, number: int, target: P
     refusal = _refusal(instance, number, target)
     if refusal:
         return MigrationVerdict(instance.id, False, refusal, instance.title, number, instance.status)
-    workflow = _restore(session, instance, session.get(ProcessVersion, instance.version_id))
-    plan = migration.plan(workflow, definitions.compiled(target).specs)
+    workflow, specs = _restore(session, instance, session.get(ProcessVersion, instance.version_id)), _specs(target)
+    plan = migration.plan(workflow, specs)
+    if plan.migratable:  # try it on this throwaway copy: the new tasks must be mirrorable (lanes, scopes)
+        migration.migrate(workflow, specs)
+        try:
+            _mirror_rows(instance, target, workflow, instance_lock.current_lanes(session))
+        except ValidationError as err:
+            return MigrationVerdict(instance.id, False, err.message, instance.title, number, instance.status)
     return _from_plan(instance, number, plan, "Dapat dipindahkan tanpa perubahan langkah.")
 
 
@@ -119,7 +128,7 @@ def _migrate_one(session: Session, user: User, actor: audit.Actor, instance_id: 
     refusal = _refusal(instance, old.version, target)
     if refusal:
         return MigrationVerdict(instance.id, False, refusal, instance.title, old.version, instance.status)
-    workflow, specs = _restore(session, instance, old), definitions.compiled(target).specs
+    workflow, specs = _restore(session, instance, old), _specs(target)
     plan = migration.plan(workflow, specs)
     if plan.migratable:
         migration.migrate(workflow, specs)
@@ -136,35 +145,40 @@ def _restore(session: Session, instance: ProcessInstance, version):
 
 def _store(session: Session, instance: ProcessInstance, target: ProcessVersion, workflow, lanes) -> None:
     """New state and version; the mirrors follow the new specs (names, lanes, forms, due times)."""
-    compiled = definitions.compiled(target)
+    rows = _mirror_rows(instance, target, workflow, lanes)
+    _sync_tasks(session, instance, rows)  # a task leaving the mirror is recorded against the version it ran on
+    sync_timers(session, instance, workflow)
     instance.state = json.loads(runtime.serialize(workflow))
     instance.version_id = target.id
     instance.lock_version += 1
+
+
+def _specs(version: ProcessVersion):
+    return definitions.compiled(version).specs
+
+
+def _mirror_rows(instance: ProcessInstance, target: ProcessVersion, workflow, lanes) -> list[HumanTask]:
+    compiled = definitions.compiled(target)
     try:
-        rows = [task_mirror.mirror_row(instance, compiled, lanes, view) for view in runtime.ready_user_tasks(workflow)]
+        return [task_mirror.mirror_row(instance, compiled, lanes, view) for view in runtime.ready_user_tasks(workflow)]
     except ValidationError as err:
-        raise ValidationError(f"Instance #{instance.id} tidak dapat dipindahkan: {err.message}") from None
-    _sync_tasks(session, instance, rows)
-    sync_timers(session, instance, workflow)
+        raise ValidationError(f"Tugas pada versi {target.version} tidak dapat dibuat: {err.message}") from None
 
 
 def _sync_tasks(session: Session, instance: ProcessInstance, rows: list[HumanTask]) -> None:
-    """Like task_mirror.sync, but a task still READY takes the new version's name, lane, role and form;
-    a claim survives only while the role and OPD scope stay the same."""
-    existing = {row.task_id: row for row in session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id))}
-    for row in rows:
-        current = existing.pop(row.task_id, None)
-        if current is None:
-            session.add(row)
+    """task_mirror.sync, after a task still READY has taken the new version's name, lane, role and form
+    (its row, claim and ready time stay; the claim only while the role and OPD scope stay the same)."""
+    existing = list(session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)))
+    fresh = {row.task_id: row for row in rows}
+    for current in existing:
+        row = fresh.get(current.task_id)
+        if row is None:
             continue
         if (current.role, current.scope_opd_id) != (row.role, row.scope_opd_id):
             current.assignee_user_id, current.claimed_at = None, None
         for column in _MIRRORED:
             setattr(current, column, getattr(row, column))
-    for stale in existing.values():
-        session.delete(stale)
-    session.flush()
+    task_mirror.sync(session, instance, rows, existing)
 
 
 def _record(session: Session, user: User, actor: audit.Actor, instance: ProcessInstance, old: int, new: int,

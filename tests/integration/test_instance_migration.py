@@ -132,3 +132,20 @@ def test_only_process_owners_and_admins_may_migrate(dbs, world, tmp_path):
             instance_migration.migrate(dbs, actor(someone), [1], 2, process_key="studio_uji", user=someone)
     with pytest.raises(NotFoundError):
         instance_migration.dry_run(dbs, "studio_uji", 9, user=user(dbs, world, "admin"))
+
+
+def test_a_waiting_task_in_an_unmapped_lane_is_refused(dbs, world, tmp_path):
+    """When the new version puts the waiting task in a lane with no role, does the dry run say so and the
+    move refuse it, leaving the instance and its task as they were?"""
+    v1 = publish(dbs, tmp_path)
+    instance = start(dbs, world)
+    (task,) = tasks_of(dbs, instance)
+    publish(dbs, tmp_path, variant(('name="Validator OPD"', 'name="Lajur Baru"')))
+    u = owner(dbs, world)
+    (verdict,) = instance_migration.dry_run(dbs, "studio_uji", 2, user=u)
+    assert not verdict.migratable and "Lajur 'Lajur Baru'" in verdict.reason and "belum dipetakan" in verdict.reason
+    (result,) = instance_migration.migrate(dbs, actor(u), [instance.id], 2, process_key="studio_uji", user=u)
+    assert not result.migratable and "belum dipetakan" in result.reason
+    dbs.expire_all()
+    assert instance.version_id == v1.id
+    assert [(t.id, t.lane, t.role) for t in tasks_of(dbs, instance)] == [(task.id, "Validator OPD", "validator_opd")]
