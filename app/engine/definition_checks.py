@@ -41,7 +41,6 @@ _NOT_SUPPORTED_HINT = {
     "sendTask": "gunakan service task dengan operator notify",
     "receiveTask": "tidak ada yang mengirim pesan ke proses di aplikasi ini",
 }
-_CONTAINERS = ("process", "subProcess")
 _GATEWAYS_WITH_CONDITIONS = ("exclusiveGateway", "inclusiveGateway")
 _NO_INCOMING_NEEDED = {"startEvent", "boundaryEvent"}
 _NO_OUTGOING_NEEDED = {"endEvent"}
@@ -93,7 +92,8 @@ def lane_problems(tree, mapped_lanes: Collection[str]) -> list[tuple]:
     for lane in tree.xpath("//bpmn:lane", namespaces=NS):
         name = (lane.get("name") or "").strip()
         if not name:
-            problems.append((lane, f"{describe(lane)}: lajur harus bernama; nama lajur menentukan peran yang bertugas."))
+            problems.append((lane, f"{describe(lane)}: lajur harus bernama; nama lajur menentukan peran "
+                                   "yang bertugas."))
         elif name not in mapped_lanes:
             problems.append((lane, f"{describe(lane)}: lajur '{name}' belum dipetakan ke peran. Minta Administrator "
                                    "menambahkannya di menu Lajur Proses, atau pilih lajur yang sudah ada."))
@@ -152,7 +152,8 @@ def _dangling_flows(flows: list, nodes: dict) -> list[tuple]:
         for end, label in (("sourceRef", "asal"), ("targetRef", "tujuan")):
             ref = flow.get(end)
             if ref not in nodes:
-                problems.append((flow, f"{describe(flow)}: elemen {label} '{ref or '-'}' tidak ada di proses yang sama."))
+                problems.append((flow, f"{describe(flow)}: elemen {label} '{ref or '-'}' tidak ada di proses "
+                                       "yang sama."))
     return problems
 
 

@@ -9,6 +9,7 @@ written. An instance that cannot move is refused with the reason and left untouc
 from __future__ import annotations
 
 import json
+from copy import deepcopy
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,7 +45,8 @@ def dry_run(session: Session, process_key: str, target_version: int, *, user: Us
     authz.require_role(user, *OWNER_ROLES)
     target = _target(session, process_key, target_version)
     rows = session.execute(
-        select(ProcessInstance, ProcessVersion.version).join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+        select(ProcessInstance, ProcessVersion.version)
+        .join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
         .where(ProcessInstance.process_key == process_key, ProcessInstance.status.in_(OPEN_STATUSES),
                ProcessInstance.version_id != target.id)
         .order_by(ProcessInstance.id)).all()
@@ -92,7 +94,8 @@ def _verdict(session: Session, instance: ProcessInstance, number: int, target: P
     refusal = _refusal(instance, number, target)
     if refusal:
         return MigrationVerdict(instance.id, False, refusal, instance.title, number, instance.status)
-    workflow, specs = _restore(session, instance, session.get(ProcessVersion, instance.version_id)), _specs(target)
+    current = session.get(ProcessVersion, instance.version_id)
+    workflow, specs = _restore(session, instance, current, deepcopy(instance.state)), _specs(target)
     plan = migration.plan(workflow, specs)
     if plan.migratable:  # try it on this throwaway copy: the new tasks must be mirrorable (lanes, scopes)
         migration.migrate(workflow, specs)
@@ -111,11 +114,11 @@ def _from_plan(instance: ProcessInstance, number: int, plan: migration.Migration
 def _refusal(instance: ProcessInstance, number: int, target: ProcessVersion) -> str | None:
     """Why the instance cannot move whatever its state (None when its state decides)."""
     if instance.process_key != target.process_key:
-        return f"Instance ini milik proses '{instance.process_key}', bukan '{target.process_key}'."
+        return f"Instans ini milik proses '{instance.process_key}', bukan '{target.process_key}'."
     if instance.status not in OPEN_STATUSES:
-        return f"Instance sudah berakhir (status {instance.status})."
+        return f"Instans sudah berakhir (status {instance.status})."
     if number >= target.version:
-        return f"Instance sudah pada versi {number}; migrasi hanya ke versi yang lebih baru."
+        return f"Instans sudah pada versi {number}; migrasi hanya ke versi yang lebih baru."
     return None
 
 
@@ -123,7 +126,7 @@ def _migrate_one(session: Session, user: User, actor: audit.Actor, instance_id: 
                  target: ProcessVersion) -> MigrationVerdict:
     locked = instance_lock.lock_by_instance(session, instance_id)
     if locked is None:
-        return MigrationVerdict(instance_id, False, "Instance tidak ditemukan.")
+        return MigrationVerdict(instance_id, False, "Instans tidak ditemukan.")
     instance, old = locked.instance, locked.version
     refusal = _refusal(instance, old.version, target)
     if refusal:
@@ -137,10 +140,11 @@ def _migrate_one(session: Session, user: User, actor: audit.Actor, instance_id: 
     return _from_plan(instance, old.version, plan, "Dipindahkan.")
 
 
-def _restore(session: Session, instance: ProcessInstance, version):
+def _restore(session: Session, instance: ProcessInstance, version, state: dict | None = None):
+    """The live workflow; nothing runs while migrating, the engine only evaluates timer expressions."""
     ctx = operators.OperatorContext(session=session, actor=audit.SYSTEM, instance=instance)
     engine = SafeScriptEngine(operators=operators.bind(ctx), calendar=work_calendar(session))
-    return runtime.deserialize(definitions.compiled(version).specs, instance.state, engine)
+    return runtime.deserialize(definitions.compiled(version).specs, instance.state if state is None else state, engine)
 
 
 def _store(session: Session, instance: ProcessInstance, target: ProcessVersion, workflow, lanes) -> None:

@@ -225,3 +225,31 @@ def test_every_problem_is_reported_at_once(dbs):
     for expected in ("script task tidak diizinkan", "pre-script", "'x.schema.json'", "'Lajur Baru'",
                      "tanpa kondisi dan bukan alur default"):
         assert expected in messages
+
+
+def variant(*replacements: tuple[str, str]) -> bytes:
+    xml = (STUDIO / "good.bpmn").read_text()
+    for old, new in replacements:
+        assert old in xml, old
+        xml = xml.replace(old, new)
+    return xml.encode()
+
+
+def test_unnamed_lane_is_reported(dbs):
+    """Is a lane without a name reported, since its name decides the role?"""
+    found = by_element(check_definition(dbs, variant(('name="BKPSDM"', "")), known_forms=FORMS))
+    assert set(found) == {"Lane_bkpsdm"} and "lajur harus bernama" in found["Lane_bkpsdm"][0]
+
+
+def test_default_flow_must_leave_the_gateway(dbs):
+    """Is a gateway default that names a flow not leaving that gateway reported on the gateway?"""
+    xml = variant((' default="f_tolak"', ' default="f_start"'))
+    found = by_element(check_definition(dbs, xml, known_forms=FORMS))
+    assert "alur default 'f_start' bukan alur keluar gateway ini" in found["keputusan"][0]
+
+
+def test_boundary_event_on_a_missing_activity(dbs):
+    """Is a boundary event attached to an activity that does not exist reported?"""
+    found = by_element(check_definition(dbs, variant(('attachedToRef="periksa"', 'attachedToRef="hilang"')),
+                                        known_forms=FORMS))
+    assert "melekat pada 'hilang' yang tidak ada" in found["tenggat"][0]
