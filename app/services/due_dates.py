@@ -213,15 +213,19 @@ def kgb_select(window: Window, where):
 
 
 def bup_age_sql(functional_entry):
-    """bup_age() in SQL over an outer-joined jabatanFungsional reference row."""
+    """bup_age() in SQL over an outer-joined jabatanFungsional reference row.
+
+    Simple CASEs (CASE x WHEN …) read each JSON attribute once per row; the higher of the structural
+    and the functional age is folded into the results, so no expression is evaluated twice."""
     usia = functional_entry.attrs["usiaBup"].as_string()
     jenjang = functional_entry.attrs["jenjang"].as_string()
-    functional = case(*[(usia == text, age) for text, age in SPECIAL_BUP.items()],
-                      *[(jenjang == code, BUP_BY_POSITION[pos]) for code, pos in JENJANG_POSITION.items()],
-                      else_=0)
-    structural = case((Employee.eselon_id.in_(JPT_ESELON), BUP_BY_POSITION["pimpinan_tinggi"]),
-                      else_=BUP_BY_POSITION["administrasi"])
-    return case((functional > structural, functional), else_=structural)
+
+    def at_least(floor: int):
+        by_jenjang = case({code: max(floor, BUP_BY_POSITION[position]) for code, position in JENJANG_POSITION.items()},
+                          value=jenjang, else_=floor)
+        return case({text: max(floor, age) for text, age in SPECIAL_BUP.items()}, value=usia, else_=by_jenjang)
+    return case((Employee.eselon_id.in_(JPT_ESELON), at_least(BUP_BY_POSITION["pimpinan_tinggi"])),
+                else_=at_least(BUP_BY_POSITION["administrasi"]))
 
 
 def possible_bup_ages(session: Session) -> set[int]:
