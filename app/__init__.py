@@ -45,6 +45,7 @@ def _register(app: Flask) -> None:
         due_dates,
         employees,
         errors,
+        form_editor,
         home,
         instances,
         lateness,
@@ -62,7 +63,7 @@ def _register(app: Flask) -> None:
 
     for module in (auth, home, employees, me, due_dates, admin, reference, tasks, proposals, requests, documents,
                    notifications, diagrams, transfers, operations, days_off, lateness, instances,
-                   studio_admin):
+                   studio_admin, form_editor):
         app.register_blueprint(module.bp)
     errors.install(app)
     install_template_helpers(app)
