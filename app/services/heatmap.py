@@ -103,11 +103,11 @@ def _grade(median: float, longest: float) -> int:
 
 
 def duration_label(seconds: float) -> str:
-    """A duration in office words: '3 hari 4 jam', '2 jam 5 menit', '45 menit', 'kurang dari 1 menit'."""
+    """A duration in office words: '3 hari 4 jam', '2 jam 5 menit', '45 menit', '30 detik'."""
     minutes = int(seconds // 60)
     days, hours, minutes = minutes // 1440, minutes % 1440 // 60, minutes % 60
     if days:
         return f"{days} hari {hours} jam" if hours else f"{days} hari"
     if hours:
         return f"{hours} jam {minutes} menit" if minutes else f"{hours} jam"
-    return f"{minutes} menit" if minutes else "kurang dari 1 menit"
+    return f"{minutes} menit" if minutes else f"{int(seconds)} detik" if seconds >= 1 else "kurang dari 1 detik"

@@ -91,7 +91,7 @@ def test_heat_map_access_and_unknown_versions(dbs, world, tmp_path, login_as):
     assert 'data-testid="heat-empty"' in page
 
 
-@pytest.mark.parametrize("seconds, label", [(30, "kurang dari 1 menit"), (59 * 60, "59 menit"), (3600, "1 jam"),
+@pytest.mark.parametrize("seconds, label", [(0.4, "kurang dari 1 detik"), (30, "30 detik"), (59 * 60, "59 menit"), (3600, "1 jam"),
                                             (3 * 86400 + 4 * 3600, "3 hari 4 jam"), (2 * 86400, "2 hari")])
 def test_duration_labels(seconds, label):
     """Are medians written the way office staff read them?"""

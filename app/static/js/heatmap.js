@@ -1,17 +1,18 @@
 /* SIMASN: the heat map of a process version. Draws the diagram with bpmn-js (the BpmnJS global of the
    UMD viewer bundle), colours every user task by its grade (1 short .. 5 long median wait) and puts a
-   badge with "n instans · median" under it. The same numbers are in the table below the diagram. */
+   badge with "n instans · median" above it. The same numbers are in the table below the diagram. */
 (function () {
   "use strict";
 
-  var COLOURS = ["#fef9c3", "#fde68a", "#fdba74", "#f87171", "#b91c1c"];
+  var COLOURS = ["#fef3c7", "#fde68a", "#fdba74", "#fca5a5", "#f87171"];
   var STROKES = ["#a16207", "#b45309", "#c2410c", "#b91c1c", "#7f1d1d"];
 
   function style() {
     if (document.getElementById("simasn-heatmap-style")) return;
     var rules = [".bpmn-diagram.heatmap{height:440px;border:1px solid #d0d7de;border-radius:6px;background:#fff;overflow:hidden}",
       ".heat-badge{background:#111827;color:#fff;font:600 12px/1.3 system-ui,sans-serif;padding:2px 6px;border-radius:4px;white-space:nowrap}",
-      ".heat-legend{margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.4rem;align-items:center}",
+      ".heat-legend{margin:.5rem 0;display:flex;flex-wrap:wrap;gap:.4rem 1rem;align-items:center}",
+      ".heat-legend .heat-step{white-space:nowrap}",
       ".heat-swatch{display:inline-block;width:1em;height:1em;border-radius:3px;vertical-align:middle;margin-left:.5em}"];
     COLOURS.forEach(function (colour, i) {
       var grade = i + 1;
@@ -38,7 +39,7 @@
     badge.className = "heat-badge";
     badge.setAttribute("data-element", task.id);
     badge.textContent = task.instances + " instans · " + task.median;
-    viewer.get("overlays").add(task.id, "simasn-heat", { position: { bottom: 18, left: 0 }, html: badge });
+    viewer.get("overlays").add(task.id, "simasn-heat", { position: { top: -22, left: 0 }, html: badge });
   }
 
   function render(container) {
