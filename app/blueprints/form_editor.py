@@ -108,6 +108,6 @@ def _texts() -> tuple[str, str, int | None]:
 
 def _editor(view: form_store.FormView, schema_text: str, ui_text: str, base: int | None, refusal=None):
     can_edit = authz.has_role(current_user, form_store.EDITOR_ROLE)
-    checked = form_store.check(session(), current_user, schema_text, ui_text) if can_edit else None
+    checked = form_store.review(session(), current_user, schema_text, ui_text)
     return render_template("form_editor/edit.html", view=view, schema_text=schema_text, ui_text=ui_text,
                            base=base, checked=checked, can_edit=can_edit, refusal=refusal)

@@ -120,6 +120,16 @@ def get_form(session: Session, user: User, name: str) -> FormView:
 def check(session: Session, user: User, schema_text: str, ui_text: str) -> CheckedForm:
     """The live check and preview of the editor: nothing is stored."""
     authz.require_role(user, EDITOR_ROLE)
+    return _checked(session, schema_text, ui_text)
+
+
+def review(session: Session, user: User, schema_text: str, ui_text: str) -> CheckedForm:
+    """The same check for anyone who may read forms (the admin sees the preview, read-only)."""
+    authz.require_role(user, *READER_ROLES)
+    return _checked(session, schema_text, ui_text)
+
+
+def _checked(session: Session, schema_text: str, ui_text: str) -> CheckedForm:
     _require_size(schema_text, ui_text)
     return check_texts(schema_text, ui_text, functools.partial(reference_choices, session))
 

@@ -149,9 +149,11 @@ def test_discard_draft(dbs, shipped, login_as):  # noqa: F811
 def test_admin_reads_but_cannot_change(dbs, shipped, login_as):  # noqa: F811
     """Does the admin see the forms read-only, with every change refused (403)?"""
     client = login_as("admin")
-    assert 'data-testid="form-usul_hapus"' in text(client.get(URL))
+    listing = text(client.get(URL))
+    assert 'data-testid="form-usul_hapus"' in listing and 'data-testid="new-form"' not in listing
     editor = text(client.get(f"{URL}/{NAME}"))
-    assert "readonly" in editor and 'data-testid="publish"' not in editor and 'data-testid="new-form"' not in editor
+    assert "readonly" in editor and 'data-testid="publish"' not in editor
+    assert "hx-post" not in editor and "Alasan usulan" in editor.split('data-testid="preview-form"')[1]
     for path, data in ((f"{URL}/{NAME}", texts(aksi="terbitkan")), (f"{URL}/{NAME}/pratinjau", texts()),
                        (f"{URL}/baru", {"nama": "cuti_uji"}), (f"{URL}/{NAME}/buang-draf", {})):
         assert post(client, path, data).status_code == 403
