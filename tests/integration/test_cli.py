@@ -71,6 +71,16 @@ def test_setup_twice_loads_nothing_new(installed):
     assert second.output.splitlines()[2] == "Organisasi: 0 unit."
 
 
+def test_load_processes_seeds_the_forms_once(installed):
+    """Does `setup` publish every shipped form as v1, and does `load-processes` again publish nothing new?"""
+    env, output = installed
+    assert "\n  usul_hapus: v1\n" in output
+    again = run(env, "load-processes")
+    assert again.exit_code == 0, again.output
+    forms, processes = again.output.splitlines()[:2]
+    assert forms.startswith("Formulir: ") and forms.endswith(" berkas") and processes.endswith(", 0 versi baru")
+
+
 def test_check_config_names_the_database(installed):
     """Does `check-config` show the database file and that demo mode is off?"""
     env, _output = installed
