@@ -6,14 +6,15 @@ human-task mirror row created) to the task leaving READY (completed, or ended by
 timer), summed over every pass of that instance (a revision loop passes a task again). The rows come
 from `task_history`, written by the mirror (task_mirror.sync); only instances that ended as
 `completed` count. One aggregate query: per element, the per-instance totals are ranked by window
-functions and the median is the middle value (the mean of the two middle values for an even count).
+functions (PostgreSQL: percentile_cont) and the median is the middle value (the mean of the two middle
+values for an even count).
 """
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import ProcessDefinition, ProcessInstance, ProcessVersion, TaskHistory, User
@@ -72,6 +73,8 @@ def heat_map(session: Session, user: User, key: str, version_number: int) -> Hea
 
 
 def _medians(session: Session, version_id: int) -> list[tuple]:
+    """(bpmn_id, name, instances, passes, median seconds) per task; PostgreSQL's percentile_cont, else the
+    middle row(s) found by window functions (SQLite has no ordered-set aggregates)."""
     per_instance = (
         select(TaskHistory.bpmn_id, TaskHistory.instance_id, func.max(TaskHistory.task_name).label("name"),
                func.count().label("passes"), func.sum(TaskHistory.seconds).label("seconds"))
@@ -79,6 +82,11 @@ def _medians(session: Session, version_id: int) -> list[tuple]:
         .where(TaskHistory.version_id == version_id, TaskHistory.bpmn_id.is_not(None),
                ProcessInstance.status == "completed")
         .group_by(TaskHistory.bpmn_id, TaskHistory.instance_id).subquery())
+    if session.get_bind().dialect.name == "postgresql":
+        median = func.percentile_cont(0.5).within_group(per_instance.c.seconds)
+        stmt = select(per_instance.c.bpmn_id, func.max(per_instance.c.name), func.count(),
+                      func.sum(per_instance.c.passes), median).group_by(per_instance.c.bpmn_id)
+        return list(session.execute(stmt.order_by(per_instance.c.bpmn_id)))
     ranked = select(
         per_instance,
         func.row_number().over(partition_by=per_instance.c.bpmn_id, order_by=per_instance.c.seconds).label("rn"),
@@ -88,7 +96,7 @@ def _medians(session: Session, version_id: int) -> list[tuple]:
     middle = or_(ranked.c.rn == (ranked.c.n + 1) // 2, ranked.c.rn == (ranked.c.n + 2) // 2)
     stmt = (select(ranked.c.bpmn_id, func.max(ranked.c.name), func.max(ranked.c.n), func.max(ranked.c.all_passes),
                    func.avg(ranked.c.seconds))
-            .where(and_(middle)).group_by(ranked.c.bpmn_id).order_by(ranked.c.bpmn_id))
+            .where(middle).group_by(ranked.c.bpmn_id).order_by(ranked.c.bpmn_id))
     return list(session.execute(stmt))
 
 
