@@ -60,11 +60,11 @@ def index():
     processes_ = db.scalars(select(ProcessDefinition).order_by(ProcessDefinition.name)).all()
     args = {key: value for key, value in {  # the filters, kept in the tab and pager links
         "tab": tab, "proses": wanted.process, "kategori": wanted.category, "opd": wanted.opd,
-        "umur": wanted.older_than_days, "urut": sort}.items() if value}
+        "umur": wanted.older_than_days}.items() if value}
     return render_template("tasks/list.html", tasks=tasks, tabs=TABS, tab=tab, wanted=wanted, sort=sort, args=args,
                            now=utcnow(), rows=_rows(db, tasks, processes_), total=total, page=page,
                            pages=max(1, -(-total // inbox.PAGE_SIZE)), processes=processes_, opds=opds,
-                           categories=inbox.CATEGORY_LABELS, ages=inbox.AGE_LABELS, sorts=inbox.SORT_LABELS)
+                           categories=inbox.CATEGORY_LABELS, ages=inbox.AGE_LABELS, count_cap=inbox.COUNT_CAP)
 
 
 def _choice(name: str, allowed, default: str) -> str:

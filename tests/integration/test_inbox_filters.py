@@ -121,14 +121,39 @@ def test_filters_never_widen_what_a_validator_may_see(dbs, world, version):
 
 
 def test_sorted_by_due_date_with_undated_tasks_last(dbs, world, version):
-    """Are tasks listed by nearest due date, tasks without one last (oldest first), and by age on request?"""
+    """Are tasks listed by nearest due date, and tasks without one last, oldest first?"""
     task_row(dbs, world, version, "tanpa-tenggat-lama", age_days=9)
     task_row(dbs, world, version, "tenggat-lusa", due_in_days=2, age_days=1)
     task_row(dbs, world, version, "terlambat", due_in_days=-1, age_days=2)
     task_row(dbs, world, version, "tanpa-tenggat-baru", age_days=1)
     assert listed(dbs, world) == ["terlambat", "tenggat-lusa", "tanpa-tenggat-lama", "tanpa-tenggat-baru"]
-    created = inbox.tasks_for(dbs, user(dbs, world, "bkpsdm"), sort="created", now=NOW)
-    assert names(created) == ["tanpa-tenggat-lama", "terlambat", "tenggat-lusa", "tanpa-tenggat-baru"]
+
+
+def test_a_validator_of_several_units_gets_one_merged_order(dbs, world, version):
+    """With tasks in two units of a validator's scope, is the page one list in due order across both?"""
+    puskesmas = world["puskesmas"]
+    task_row(dbs, world, version, "dinkes-lusa", role="validator_opd", scope="OPD-DINKES", due_in_days=2)
+    task_row(dbs, world, version, "pkm-besok", role="validator_opd", scope=puskesmas, due_in_days=1)
+    task_row(dbs, world, version, "dinkes-tanpa", role="validator_opd", scope="OPD-DINKES")
+    task_row(dbs, world, version, "pkm-terlambat", role="validator_opd", scope=puskesmas, due_in_days=-1)
+    assert listed(dbs, world, "validator.dinkes") == ["pkm-terlambat", "pkm-besok", "dinkes-lusa", "dinkes-tanpa"]
+    assert listed(dbs, world, "validator.puskesmas") == ["pkm-terlambat", "pkm-besok"]
+    validator = user(dbs, world, "validator.dinkes")
+    second_page = inbox.tasks_for(dbs, validator, InboxFilter(), now=NOW, limit=2, offset=2)
+    assert names(second_page) == ["dinkes-lusa", "dinkes-tanpa"]
+    assert inbox.count_for(dbs, validator, InboxFilter(), now=NOW) == 4
+
+
+def test_the_badge_count_stops_past_its_cap(dbs, world, version, login_as, monkeypatch):
+    """Past the cap, is the count cut short and the page saying 'more than' instead of a number?"""
+    for n in range(4):
+        task_row(dbs, world, version, f"tugas-{n}")
+    bkpsdm = user(dbs, world, "bkpsdm")
+    assert inbox.count_for(dbs, bkpsdm, InboxFilter(), cap=2) == 3
+    assert inbox.count_for(dbs, bkpsdm, InboxFilter(), cap=None) == 4
+    monkeypatch.setattr(inbox, "COUNT_CAP", 2)
+    body = login_as("bkpsdm").get("/tugas/").get_data(as_text=True)
+    assert "Lebih dari 2 tugas" in body and "Persempit dengan saringan" in body
 
 
 def test_the_page_filters_and_keeps_filters_in_its_links(dbs, world, version, login_as):
@@ -145,7 +170,7 @@ def test_the_page_filters_and_keeps_filters_in_its_links(dbs, world, version, lo
     assert "golongan-00" in body and "keluarga-x" not in body and "golongan-muda" not in body
     links = {link.replace("&amp;", "&") for link in re.findall(r'href="(/tugas/\?[^"]+)"', body)}
     pager = next(link for link in links if "halaman=2" in link)
-    assert {"kategori=golongan", "umur=7", f"proses={KEY}", "urut=due"} <= set(pager.split("?")[1].split("&"))
+    assert {"kategori=golongan", "umur=7", f"proses={KEY}"} <= set(pager.split("?")[1].split("&"))
     overdue_tab = next(link for link in links if "tab=terlambat" in link)
     assert "kategori=golongan" in overdue_tab and "umur=7" in overdue_tab
     second = client.get(pager).get_data(as_text=True)
@@ -170,12 +195,12 @@ def test_bad_filter_values_get_400_in_indonesian(dbs, world, version, login_as, 
 
 
 def test_inbox_indexes_exist(dbs):
-    """Are both inbox indexes (in the Kotak Tugas order) there on this backend?"""
+    """Are the inbox indexes (in the Kotak Tugas order) there on this backend?"""
     if dbs.get_bind().dialect.name == "sqlite":
         found = set(dbs.scalars(text("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'human_tasks'")))
     else:
         found = {index["name"] for index in inspect(dbs.connection()).get_indexes("human_tasks")}
-    assert {"ix_human_tasks_inbox", "ix_human_tasks_process"} <= found
+    assert {"ix_human_tasks_inbox", "ix_human_tasks_process", "ix_human_tasks_category", "ix_human_tasks_opd"} <= found
     assert "ix_human_tasks_role_scope" not in found
 
 

@@ -24,7 +24,10 @@ KIND_CATEGORY = {
     "riwayat_penghargaan": "penghargaan", "riwayat_hukdis": "hukdis", "riwayat_pindah_instansi": "pindah_instansi",
     "riwayat_pindah_unit": "pindah_unit", "data_utama": "data_utama",
 }
-DUE_ORDER = [sa.text("(due_at IS NULL)"), "due_at", "created_at", "id"]
+DUE_ORDER = ["due_at", "created_at", "id"]  # ascending: NULLs last on PostgreSQL, the inbox order
+INDEXES = {'ix_human_tasks_inbox': [], 'ix_human_tasks_scope': ['scope_opd_id'],
+           'ix_human_tasks_process': ['process_key'], 'ix_human_tasks_category': ['category'],
+           'ix_human_tasks_opd': ['opd_id']}
 
 
 def upgrade() -> None:
@@ -40,14 +43,13 @@ def upgrade() -> None:
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
         batch_op.alter_column('process_key', existing_type=sa.String(length=64), nullable=False)
         batch_op.drop_index('ix_human_tasks_role_scope')
-    # Expression indexes are created outside the batch: SQLite's table copy would not carry them over.
-    op.create_index('ix_human_tasks_inbox', 'human_tasks', ['role', 'scope_opd_id', *DUE_ORDER])
-    op.create_index('ix_human_tasks_process', 'human_tasks', ['role', 'process_key', *DUE_ORDER])
+    for name, columns in INDEXES.items():
+        op.create_index(name, 'human_tasks', ['role', *columns, *DUE_ORDER])
 
 
 def downgrade() -> None:
-    op.drop_index('ix_human_tasks_process', table_name='human_tasks')
-    op.drop_index('ix_human_tasks_inbox', table_name='human_tasks')
+    for name in INDEXES:
+        op.drop_index(name, table_name='human_tasks')
     with op.batch_alter_table('human_tasks', schema=None) as batch_op:
         batch_op.create_index('ix_human_tasks_role_scope', ['role', 'scope_opd_id', 'due_at'], unique=False)
         batch_op.drop_column('opd_id')
