@@ -27,6 +27,7 @@ from . import audit, instance_lock, processes, timers
 from .errors import ConflictError, NotFoundError, ValidationError
 from .inbox import can_act
 from .instance_views import STATUS_LABELS, require_admin
+from .notifications import notify_users
 from .timer_mirror import cancel_timers
 
 SUSPENDABLE = ("running", "waiting", "error")
@@ -119,6 +120,10 @@ def reassign(session: Session, user: User, actor: audit.Actor, instance_id: int,
                          "alihkan", f"Kepada {target.display_name}")
         audit.record(session, actor, "task.reassigned", "human_task", task.id, instance_id=task.instance_id,
                      previous_assignee=previous, assignee=target.id)
+        notify_users(session, [target.id], title=f"Tugas dialihkan kepada Anda: {task.task_name}",
+                     body=f"{user.display_name} mengalihkan tugas '{task.title}' kepada Anda.",
+                     link=f"/tugas/{task.id}",
+                     key=f"task-reassigned:{task.id}:{target.id}:{task.claimed_at:%Y%m%d%H%M%S%f}")
     session.commit()
     return task
 

@@ -124,7 +124,8 @@ class InstanceRow:
     opd_ids: list
 
 
-def list_instances(session: Session, user: User, wanted: InstanceFilter, page: int = 1) -> tuple[list[InstanceRow], int]:
+def list_instances(session: Session, user: User, wanted: InstanceFilter,
+                   page: int = 1) -> tuple[list[InstanceRow], int]:
     """One page (newest first) and the total count."""
     require_admin(user)
     conditions = _conditions(session, wanted)

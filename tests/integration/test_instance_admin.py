@@ -11,6 +11,7 @@ from app.services.errors import ConflictError, ForbiddenError, NotFoundError, Va
 from tests.timing import (
     MONDAY_9_WIB,
     act,
+    notification_titles,
     actor,
     publish,
     start,
@@ -148,7 +149,7 @@ def test_retry_reruns_the_failed_step_and_reports_a_new_failure(dbs, world, tmp_
 
 
 def test_reassign_only_to_someone_holding_the_role_and_scope(dbs, world, tmp_path, monday, owner):
-    """Is a task given to a validator of its OPD, and refused (422, unchanged) for a validator of another
+    """Is a task given (and announced) to a validator of its OPD, and refused (422, unchanged) for a validator of another
     OPD, one of a sub-unit, an unknown user, or a task of another instance?"""
     publish(dbs, tmp_path, "uji_tenggat")
     instance, other = start(dbs, world), start(dbs, world)
@@ -168,6 +169,7 @@ def test_reassign_only_to_someone_holding_the_role_and_scope(dbs, world, tmp_pat
     reassigned = instance_admin.reassign(dbs, owner, who, instance.id, task.id, str(target))
     assert reassigned.assignee_user_id == target and reassigned.claimed_at is not None
     assert timeline(dbs, instance)[-1] == ("Tugas 'Periksa usulan' dialihkan", "alihkan")
+    assert notification_titles(dbs, world, "validator.dinkes")[-1] == "Tugas dialihkan kepada Anda: Periksa usulan"
     assert "task.reassigned" in dbs.scalars(select(AuditEvent.action).where(
         AuditEvent.object_id == str(task.id))).all()
 
