@@ -55,6 +55,7 @@ def _register(app: Flask) -> None:
         proposals,
         reference,
         requests,
+        studio,
         studio_admin,
         tasks,
         transfers,
@@ -63,7 +64,7 @@ def _register(app: Flask) -> None:
 
     for module in (auth, home, employees, me, due_dates, admin, reference, tasks, proposals, requests, documents,
                    notifications, diagrams, transfers, operations, days_off, lateness, instances,
-                   studio_admin, form_editor):
+                   studio_admin, form_editor, studio):
         app.register_blueprint(module.bp)
     errors.install(app)
     install_template_helpers(app)

@@ -100,6 +100,8 @@ def nav_items() -> list[tuple[str, str]]:
     if authz.has_role(current_user, "process_owner", "admin"):
         items.append(("instances.index", "Instans Proses"))
         items.append(("form_editor.index", "Formulir"))
+    if authz.has_role(current_user, "process_owner"):
+        items.append(("studio.index", "Studio Proses"))
     if authz.has_role(current_user, "admin"):
         items += [("admin.users", "Pengguna"), ("admin.lane_list", "Lajur Proses"), ("admin.audit_log", "Audit")]
         items.append(("operations.index", "Operasi"))

@@ -25,6 +25,10 @@ cp node_modules/htmx.org/dist/htmx.min.js app/static/vendor/htmx.min.js
 mkdir -p app/static/vendor/bpmn-js
 cp node_modules/bpmn-js/dist/bpmn-viewer.production.min.js node_modules/bpmn-js/dist/assets/diagram-js.css \
    node_modules/bpmn-js/dist/assets/bpmn-js.css app/static/vendor/bpmn-js/
+# the studio's editor: the modeler bundle and the palette's icon font (CSS with the font embedded, and the font files)
+cp node_modules/bpmn-js/dist/bpmn-modeler.production.min.js app/static/vendor/bpmn-js/
+rm -rf app/static/vendor/bpmn-js/bpmn-font
+cp -R node_modules/bpmn-js/dist/assets/bpmn-font app/static/vendor/bpmn-js/bpmn-font
 
 if [ "$WITH_TEST" = 1 ] && ! command -v chromium >/dev/null 2>&1; then
   step "Memasang Chromium (Debian) untuk uji peramban"

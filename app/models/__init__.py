@@ -11,6 +11,7 @@ from .history import (CATEGORIES, HISTORY_MODELS, RiwayatAnak, RiwayatDiklat, Ri
 from .jobs import JobFailure
 from .organization import OrgUnit
 from .outbox import OUTBOX_STATUSES, OutboxMessage
+from .process_draft import ProcessDraft
 from .process import (INSTANCE_STATUSES, DecreeCounter, HumanTask, InstanceEvent, LaneRole, Notification,
                       ProcessDefinition, ProcessInstance, ProcessVersion)
 from .reference import ReferenceEntry, ReferenceTable
@@ -26,7 +27,7 @@ __all__ = [
     "JobFailure", "OUTBOX_STATUSES", "OutboxMessage",
     "DAY_OFF_KINDS", "HariLibur", "ProcessTimer", "TIMER_STATUSES", "TimerStartRun", "ValidationLateness",
     "DecreeCounter", "HumanTask", "INSTANCE_STATUSES", "InstanceEvent", "LaneRole", "Notification",
-    "ProcessDefinition", "ProcessInstance", "ProcessVersion",
+    "ProcessDefinition", "ProcessInstance", "ProcessVersion", "ProcessDraft",
     "AuditEvent", "AuditHead", "Base", "CATEGORIES", "ChangeLog", "DERIVED_COLUMNS", "Document", "EMPLOYEE_KINDS", "Employee",
     "HISTORY_MODELS", "OpdScope", "OrgUnit", "ROLES", "ReferenceEntry", "ReferenceTable", "RiwayatAnak",
     "RiwayatDiklat", "RiwayatGolongan", "RiwayatHukdis", "RiwayatJabatan", "RiwayatPasangan",
