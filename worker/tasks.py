@@ -1,10 +1,16 @@
 """Task shims: take ids and plain values, open what they need, call one service function."""
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
+from flask import current_app
 
 from app.extensions import db
 from app.services import outbox, reminders, system, timers
+
+log = logging.getLogger(__name__)
+MAX_SWEEP_HELPERS = 8  # extra timer sweeps sent for one backlog, at most
 
 
 @shared_task(name="simasn.health")
@@ -30,7 +36,18 @@ def due_reminders() -> dict:
 
 
 @shared_task(name="simasn.timers.sweep")
-def sweep_timers() -> dict:
+def sweep_timers(helpers: int = 0) -> dict:
     """Beat, every SIMASN_TIMER_SWEEP_SECONDS: fire due timers (one transaction per instance) and start
-    the timer-started processes that are due."""
-    return timers.fire_due_timers(db.session()).as_dict()
+    the timer-started processes that are due. With a backlog (a full first batch) it sends one more sweep
+    before working, so an idle worker joins at once instead of at the next beat; that one does the same,
+    up to MAX_SWEEP_HELPERS per beat sweep (a backlog that never shrinks cannot keep them going)."""
+    more = (lambda: _send_helper(helpers + 1)) if helpers < MAX_SWEEP_HELPERS else None
+    return timers.fire_due_timers(db.session(), on_backlog=more).as_dict()
+
+
+def _send_helper(helpers: int) -> None:
+    expires = float(current_app.config["SETTINGS"].timer_sweep_seconds)
+    try:
+        sweep_timers.apply_async(kwargs={"helpers": helpers}, expires=expires)
+    except Exception:  # the broker is gone: this sweep still works the backlog alone
+        log.warning("timer sweep: could not send a helper sweep", exc_info=True)

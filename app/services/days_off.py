@@ -30,10 +30,24 @@ EARLIEST_YEAR, LATEST_YEARS_AHEAD = 2000, 5
 
 _cache: dict[str, tuple[tuple[str, int], frozenset[date]]] = {}  # database url -> (key, days)
 _cache_lock = threading.Lock()
+_MEMO = "work_calendar"  # session.info: (the transaction it was read in, the calendar)
 
 
 def work_calendar(session: Session) -> WorkCalendar:
-    """Weekends, national holidays and the extra days off, as of the table's current revision."""
+    """Weekends, national holidays and the extra days off, as of the table's current revision.
+
+    Asked again in the same transaction (a timer step asks for the engine and for `record_lateness`),
+    the calendar is reused without reading the revision again."""
+    transaction = session.get_transaction()
+    memo = session.info.get(_MEMO)
+    if transaction is not None and memo is not None and memo[0] is transaction:
+        return memo[1]
+    calendar = _current_calendar(session)
+    session.info[_MEMO] = (session.get_transaction(), calendar)
+    return calendar
+
+
+def _current_calendar(session: Session) -> WorkCalendar:
     year = datetime.now(WIB).year
     database, key = str(session.get_bind().engine.url), (_revision(session), year)
     with _cache_lock:
@@ -50,6 +64,7 @@ def _revision(session: Session) -> str:
 
 
 def _bump_revision(session: Session) -> None:
+    session.info.pop(_MEMO, None)
     row = session.get(SystemStatus, REVISION_KEY)
     if row is None:
         session.add(SystemStatus(key=REVISION_KEY, value=uuid.uuid4().hex, updated_at=utcnow()))

@@ -31,9 +31,10 @@ class Locked:
     task: object | None  # the task row (role, scope_opd_id, ...) as first seen; None when locking by instance
 
 
-def lock_by_instance(session: Session, instance_id: int) -> Locked | None:
-    """The instance, locked for the rest of the transaction; None if it does not exist."""
-    return _lock(session, ProcessInstance.id == instance_id, with_task=None)
+def lock_by_instance(session: Session, instance_id: int, *, skip_locked: bool = False) -> Locked | None:
+    """The instance, locked for the rest of the transaction; None if it does not exist — or, with
+    `skip_locked`, if another transaction holds it (PostgreSQL; SQLite waits for its write lock)."""
+    return _lock(session, ProcessInstance.id == instance_id, with_task=None, skip_locked=skip_locked)
 
 
 def lock_by_task(session: Session, human_task_id: int) -> Locked | None:
@@ -48,7 +49,7 @@ def current_lanes(session: Session) -> dict[str, Lane]:
         select(LaneRole.lane, LaneRole.role, LaneRole.scope_variable))}
 
 
-def _lock(session: Session, target, *, with_task: int | None) -> Locked | None:
+def _lock(session: Session, target, *, with_task: int | None, skip_locked: bool = False) -> Locked | None:
     postgres = session.get_bind().dialect.name == "postgresql"
     if not postgres:
         session.execute(update(ProcessInstance).where(target).values(lock_version=ProcessInstance.lock_version)
@@ -60,7 +61,7 @@ def _lock(session: Session, target, *, with_task: int | None) -> Locked | None:
         stmt = stmt.add_columns(HumanTask.role, HumanTask.scope_opd_id, HumanTask.subject_employee_id).join(
             HumanTask, (HumanTask.instance_id == ProcessInstance.id) & (HumanTask.id == with_task))
     if postgres:
-        stmt = stmt.with_for_update(of=ProcessInstance)
+        stmt = stmt.with_for_update(of=ProcessInstance, skip_locked=skip_locked)
     row = session.execute(stmt.execution_options(populate_existing=True)).first()
     if row is None:
         return None

@@ -93,11 +93,12 @@ def _recipients(ctx: OperatorContext, to: str) -> list[int]:
         return list(session.scalars(stmt))
     if to == "initiator":
         return [instance.initiator_user_id] if instance.initiator_user_id else []
-    users = session.scalars(select(User).join(RoleGrant).where(RoleGrant.role == to, User.active.is_(True))).all()
-    if to == "validator_opd":
-        opds = set(instance.opd_ids or [])
-        users = [u for u in users if scope_unit_ids(session, u) & opds]
-    return sorted(u.id for u in users)
+    holders = select(User.id).join(RoleGrant).where(RoleGrant.role == to, User.active.is_(True))
+    if to != "validator_opd":
+        return sorted(set(session.scalars(holders)))  # ids only: no User rows and their eager roles/scopes
+    opds = set(instance.opd_ids or [])
+    users = session.scalars(select(User).where(User.id.in_(holders))).all()
+    return sorted(u.id for u in users if scope_unit_ids(session, u) & opds)
 
 
 @register("issue_decree_number")

@@ -11,6 +11,7 @@ the sweep goes on with the others; `retry` puts it back in the sweep.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -19,9 +20,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..engine import runtime
-from ..models import InstanceEvent, ProcessInstance, ProcessTimer, ProcessVersion
+from ..models import InstanceEvent, ProcessInstance, ProcessTimer
 from ..models.base import utcnow
-from . import audit, processes, timer_starts
+from . import audit, instance_lock, processes, timer_starts
 from .errors import ConflictError, NotFoundError
 
 log = logging.getLogger(__name__)
@@ -48,14 +49,19 @@ class SweepResult:
 
 
 def fire_due_timers(session: Session, *, now: datetime | None = None, limit: int = DEFAULT_LIMIT,
-                    actor: audit.Actor = audit.SYSTEM) -> SweepResult:
+                    actor: audit.Actor = audit.SYSTEM, on_backlog: Callable[[], None] | None = None) -> SweepResult:
     """Fire every timer due by `now` (naive UTC; default: the clock), `limit` instances per batch until
     none is left (or a whole batch was held by other workers), then start the timer-started processes
-    that are due. Each instance commits on its own."""
+    that are due. Each instance commits on its own. `on_backlog` is called once if the first batch is
+    full, before it is worked (the worker sends another sweep, so idle workers join at once)."""
     now = now or utcnow()
     result = SweepResult()
+    first = True
     while True:
         batch = due_instances(session, now, limit)
+        if first and on_backlog is not None and len(batch) == limit:
+            on_backlog()
+        first = False
         done_before = result.instances + len(result.failed)
         for instance_id in batch:
             _wake(session, instance_id, now, actor, result)
@@ -99,36 +105,30 @@ def _wake(session: Session, instance_id: int, now: datetime, actor: audit.Actor,
 
 
 def _fire_instance(session: Session, instance_id: int, now: datetime, actor: audit.Actor) -> list | None:
-    """Fire the instance's due timers; None if another worker holds it or nothing is due any more."""
-    if not _claim(session, instance_id):
+    """Fire the instance's due timers; None if another worker holds it or nothing is due any more.
+
+    One `SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite waits for its write lock) takes the
+    instance with its compiled version's stamp and the lane mapping, so an instance another worker holds
+    costs one statement, and a step loads neither the version row nor the lanes again."""
+    locked = instance_lock.lock_by_instance(session, instance_id, skip_locked=True)
+    if locked is None:
         return None
-    with processes._locked(session, instance_id, None) as instance:
-        due = _due_rows(session, instance_id, now)
-        if instance.status not in SWEPT_STATUSES or not due:
-            return None
-        before = {row.id: row.due_at for row in due}
-        version = session.get(ProcessVersion, instance.version_id)
-        workflow = processes._restore(session, actor, instance, version)
-        runtime.fire_due_timers(workflow)
-        processes._store(session, instance, version, workflow, extra_opds=set())
-        fired = [row for row in due if row.status == "fired" or row.due_at != before[row.id]]
-        for row in fired:
-            row.attempts, row.last_error = row.attempts + 1, None
-            _timeline(session, instance, row)
-        if fired:
-            audit.record(session, actor, "timer.fired", "process_instance", instance.id,
-                         timers=[row.bpmn_id for row in fired])
-        return fired
-
-
-def _claim(session: Session, instance_id: int) -> bool:
-    """Take the instance row unless another worker has it (PostgreSQL); SQLite waits at `_locked`."""
-    if session.get_bind().dialect.name != "postgresql":
-        return True
-    stmt = (select(ProcessInstance.id)
-            .where(ProcessInstance.id == instance_id, ProcessInstance.status.in_(SWEPT_STATUSES))
-            .with_for_update(skip_locked=True))
-    return session.scalar(stmt) is not None
+    instance, version = locked.instance, locked.version
+    due = _due_rows(session, instance_id, now)
+    if instance.status not in SWEPT_STATUSES or not due:
+        return None
+    before = {row.id: row.due_at for row in due}
+    workflow = processes._restore(session, actor, instance, version)
+    runtime.fire_due_timers(workflow)
+    processes._store(session, instance, version, workflow, extra_opds=set(), lanes=locked.lanes)
+    fired = [row for row in due if row.status == "fired" or row.due_at != before[row.id]]
+    for row in fired:
+        row.attempts, row.last_error = row.attempts + 1, None
+        _timeline(session, instance, row)
+    if fired:
+        audit.record(session, actor, "timer.fired", "process_instance", instance.id,
+                     timers=[row.bpmn_id for row in fired])
+    return fired
 
 
 def _due_rows(session: Session, instance_id: int, now: datetime) -> list[ProcessTimer]:

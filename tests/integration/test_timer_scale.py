@@ -1,0 +1,117 @@
+"""Two workers and two beats at once over 10,000 due timers on PostgreSQL (real Celery processes, a private
+redis-server): none fires twice, none is lost, and each scheduled start happens once.
+
+One instance of `uji_batas_waktu` is started through the engine in January 2025 (time moved with
+time_machine) and cloned in bulk, so 10,000 deadlines are due by the real clock the workers read. Each
+firing is one transaction: the lateness row, the notice to BKPSDM, the task handed to BKPSDM, the
+timeline and audit events; the test counts each of them per instance once every timer has fired.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.services import timers
+from app.services.audit import verify_chain
+from tests.timer_fleet import (
+    DEADLINE_KEY,
+    SCHEDULE_DUES,
+    TimerApp,
+    clone,
+    footprint,
+    fired_count,
+    outcome,
+    scheduled_runs,
+    start_waiting,
+)
+from tests.timing import publish
+from tests.workers import Beat, Worker, keep_shared_engine, own_redis, postgres_schema, wait_until  # noqa: F401
+from worker import tasks
+
+COUNT = 10_000
+FIRE_LIMIT = 900  # seconds: a liveness bound for 10,000 steps on two busy cores, not a timing claim
+REPORTED_FIRED = re.compile(r"Task simasn\.timers\.\w+\[[^\]]+\] succeeded in [\d.]+s: \{'fired': (\d+)")
+
+
+@pytest.fixture()
+def fleet(tmp_path, monkeypatch, keep_shared_engine, own_redis, postgres_schema):  # noqa: F811
+    setup = TimerApp.build(tmp_path, monkeypatch, postgres_schema, own_redis.url)
+    with setup.session() as session:
+        (template,) = start_waiting(session, setup.world, 1)
+        lock_version = footprint(session, template)["instance"][1]
+        clone(session, template, COUNT - 1)
+    yield setup, lock_version
+    setup.celery.close()
+
+
+def _reported_fired(workers: list[Worker]) -> list[int]:
+    """Timers each worker's sweeps said they fired (from the task results in its log)."""
+    return [sum(int(n) for n in REPORTED_FIRED.findall(w.log.read_text(errors="replace"))) for w in workers]
+
+
+@pytest.mark.postgres
+@pytest.mark.redis
+def test_two_workers_and_two_beats_fire_10000_due_timers_each_exactly_once(tmp_path, fleet):
+    """With 10,000 deadlines and three scheduled starts due, and two workers and two beats sweeping at
+    once, does every deadline fire exactly once (one lateness row, notice, escalated task, timeline and
+    audit event per instance, one step each), does each scheduled start happen once, and do the workers'
+    own reports add up to 10,000 — shared between both of them?"""
+    setup, lock_version = fleet
+
+    def all_fired() -> bool:
+        with setup.session() as session:
+            return fired_count(session) == COUNT and scheduled_runs(session)[1] == SCHEDULE_DUES
+
+    workers = [Worker(setup.env, "celery", tmp_path / f"worker-{n}.log", pool="prefork") for n in (1, 2)]
+    beats = [Beat(setup.env, tmp_path / f"beat-{n}.log") for n in (1, 2)]
+    try:
+        wait_until(all_fired, FIRE_LIMIT, workers + beats, "the 10,000 due timers were not all fired")
+    finally:
+        for process in beats + workers:
+            process.stop()
+    with setup.session() as session:
+        assert outcome(session) == {**{kind: {1: COUNT} for kind in (
+            "fired timers", "timeline 'tenggat'", "audit timer.fired", "lateness rows", "BKPSDM notices",
+            "escalated tasks")}, "steps (lock_version)": {lock_version + 1: COUNT}}
+        dues, started = scheduled_runs(session)
+        assert verify_chain(session).ok
+    assert (len(dues), started) == (SCHEDULE_DUES, SCHEDULE_DUES)
+    reported = _reported_fired(workers)
+    assert sum(reported) == COUNT and min(reported) > 0, reported
+
+
+# --- a backlog is spread over idle workers --------------------------------------------------------------
+
+def test_a_full_first_batch_asks_for_help_once_before_working(dbs, world, tmp_path):
+    """With more due instances than one batch, is `on_backlog` called exactly once, before any timer
+    fires; and with fewer, not at all?"""
+    publish(dbs, tmp_path, DEADLINE_KEY)
+    start_waiting(dbs, world, 3)
+    calls = []
+    result = timers.fire_due_timers(dbs, limit=5, on_backlog=lambda: calls.append(fired_count(dbs)))
+    assert (calls, result.fired) == ([], 3)
+    start_waiting(dbs, world, 3)
+    result = timers.fire_due_timers(dbs, limit=2, on_backlog=lambda: calls.append(fired_count(dbs)))
+    assert (calls, result.fired) == ([3], 3)
+
+
+def test_the_sweep_task_sends_one_helper_sweep_up_to_the_limit(app, monkeypatch):
+    """Does the worker's sweep, told of a backlog, send one more sweep (expiring after one interval) that
+    counts as a helper, and a sweep that is already the last allowed helper send none?"""
+    sent, seen = [], []
+
+    def sweep(session, *, on_backlog=None):
+        seen.append(on_backlog is not None)
+        if on_backlog is not None:
+            on_backlog()
+        return timers.SweepResult()
+
+    monkeypatch.setattr(tasks.timers, "fire_due_timers", sweep)
+    monkeypatch.setattr(tasks.sweep_timers, "apply_async", lambda **options: sent.append(options))
+    with app.app_context():
+        tasks.sweep_timers.run()
+        tasks.sweep_timers.run(helpers=tasks.MAX_SWEEP_HELPERS)
+    interval = float(app.config["SETTINGS"].timer_sweep_seconds)
+    assert seen == [True, False]
+    assert sent == [{"kwargs": {"helpers": 1}, "expires": interval}]
