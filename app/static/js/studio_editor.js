@@ -160,7 +160,11 @@
     if (!element) return;
     registry.getAll().forEach(function (e) { canvas.removeMarker(e.id, "studio-focus"); });
     canvas.addMarker(id, "studio-focus");
-    if (typeof canvas.scrollToElement === "function" && !element.waypoints) canvas.scrollToElement(element);
+    if (!element.waypoints) {
+      // a problem is looked at closely: zoom to reading size around the element
+      if (canvas.zoom() < 0.9) canvas.zoom(1, { x: element.x + element.width / 2, y: element.y + element.height / 2 });
+      if (typeof canvas.scrollToElement === "function") canvas.scrollToElement(element);
+    }
     modeler.get("selection").select(element);
   }
 
