@@ -179,9 +179,14 @@ def drive_plain(kind, start_data: dict, loops: int, instances: int, bukti: dict,
     return {"per_loop": per_loop, "states": states, "fixed": fixed}
 
 
-def drive_service(engine, world: dict, loops: int, instances: int, fresh: int, bukti: dict) -> dict:
-    """Service: `fresh` instances for one loop each, and `instances` instances for `loops`+3 loops."""
+def drive_service(engine, world: dict, loops: int, instances: int, fresh: int, bukti: dict, pair=None) -> dict:
+    """Service: `fresh` instances for one loop each, and `instances` instances for `loops`+3 loops.
+
+    `pair(loop, statements)`, if given, runs right after each measured service step (loop 0 and loops
+    `loops`..`loops`+2) and returns the times of the other kinds taken at that moment, so that ratios
+    compare steps measured under the same machine load."""
     per_loop: dict[int, list[float]] = {}
+    pairs: list[dict] = []
     statements: dict[int, list[int]] = {}
     sizes: dict[int, int] = {}
     growth_ids = []
@@ -208,10 +213,71 @@ def drive_service(engine, world: dict, loops: int, instances: int, fresh: int, b
                     counter.count = 0
                     t0 = time.perf_counter()
                     processes.complete_task(session, user, _actor(user), task_id, payload)
-                    per_loop.setdefault(loop, []).append((time.perf_counter() - t0) * 1000)
+                    elapsed = (time.perf_counter() - t0) * 1000
+                    per_loop.setdefault(loop, []).append(elapsed)
                     statements.setdefault(loop, []).append(counter.count)
+                    if pair is not None and (loop == 0 and not long or long and loop >= loops):
+                        pairs.append({"window": "fresh" if loop == 0 else "grown", "service": elapsed,
+                                      **pair(0 if loop == 0 else loops, counter.count)})
     counter.remove()
-    return {"per_loop": per_loop, "sizes": sizes, "growth_ids": growth_ids, "statements": statements}
+    return {"per_loop": per_loop, "sizes": sizes, "growth_ids": growth_ids, "statements": statements,
+            "pairs": pairs}
+
+
+class Pairing:
+    """The other kinds' steps, timed right after a service step: bare and runtime from the stored state
+    of the same loop, and a floor transaction with the service step's statement count."""
+
+    def __init__(self, engine, plain: dict, bukti: dict, state_bytes: int) -> None:
+        self.plain, self.bukti = plain, bukti
+        self.connection = engine.connect()
+        self.payload = json.dumps({"x": "y" * max(0, state_bytes - 10)})
+        self.connection.exec_driver_sql("DROP TABLE IF EXISTS bench_floor")
+        self.connection.exec_driver_sql("CREATE TABLE bench_floor (id serial PRIMARY KEY, v json)")
+        self.connection.exec_driver_sql("INSERT INTO bench_floor (v) VALUES ('{}')")
+        self.connection.commit()
+
+    def __call__(self, loop: int, statements: int) -> dict:
+        times = {}
+        for name, (kind, states) in self.plain.items():
+            t0 = time.perf_counter()
+            kind.step(states[loop], RETURN)
+            times[name] = (time.perf_counter() - t0) * 1000
+        times["floor"] = self._floor(statements)
+        return times
+
+    def _floor(self, statements: int) -> float:
+        t0 = time.perf_counter()
+        self.connection.exec_driver_sql("SELECT id FROM bench_floor WHERE id = 1 FOR UPDATE")
+        for _ in range(statements - 3):
+            self.connection.exec_driver_sql("INSERT INTO bench_floor (v) VALUES ('{}')")
+        self.connection.exec_driver_sql("UPDATE bench_floor SET v = %(v)s WHERE id = 1", {"v": self.payload})
+        self.connection.commit()
+        return (time.perf_counter() - t0) * 1000
+
+    def close(self) -> None:
+        self.connection.exec_driver_sql("DROP TABLE bench_floor")
+        self.connection.commit()
+        self.connection.close()
+
+
+def paired_report(pairs: list[dict]) -> dict:
+    """Medians per window and the median of the per-pair ratios."""
+    out = {}
+    for window in ("fresh", "grown"):
+        rows = [p for p in pairs if p["window"] == window]
+        if not rows:
+            continue
+        out[window] = {name: round(statistics.median(p[name] for p in rows), 2)
+                       for name in ("service", "bare", "runtime", "floor")}
+        out[window]["service/bare"] = round(statistics.median(p["service"] / p["bare"] for p in rows), 2)
+        out[window]["service/floor"] = round(statistics.median(p["service"] / p["floor"] for p in rows), 2)
+        out[window]["floor/bare"] = round(statistics.median(p["floor"] / p["bare"] for p in rows), 2)
+        out[window]["n"] = len(rows)
+    if "fresh" in out and "grown" in out:
+        out["growth"] = {name: round(out["grown"][name] / out["fresh"][name], 2)
+                         for name in ("service", "bare", "runtime")}
+    return out
 
 
 class _StatementCounter:
@@ -344,9 +410,15 @@ def main() -> None:
         fresh_database(args.url), Path(tempfile.mkdtemp(prefix="simasn-bench-")))
 
     bare = Bare()
+    runtime_kind = Runtime(specs)
     plain = {"bare": drive_plain(bare, start_data, loops, args.instances, bukti, args.repeat),
-             "runtime": drive_plain(Runtime(specs), start_data, loops, args.instances, bukti, args.repeat)}
-    service = drive_service(engine, world, loops, args.instances, args.fresh, bukti)
+             "runtime": drive_plain(runtime_kind, start_data, loops, args.instances, bukti, args.repeat)}
+    pairing = Pairing(engine, {"bare": (bare, plain["bare"]["states"]),
+                               "runtime": (runtime_kind, plain["runtime"]["states"])}, bukti,
+                      len(plain["runtime"]["states"][0]))
+    service = drive_service(engine, world, loops, args.instances, args.fresh, bukti, pairing)
+    pairing.close()
+    paired = paired_report(service["pairs"])
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
 
@@ -386,6 +458,7 @@ def main() -> None:
           f"{b / rows['runtime']['fresh']['p50']:.2f}x   floor ({fresh_statements} statements)/bare: "
           f"{rows['floor']['fresh']['p50'] / a:.2f}x   service/floor: {b / rows['floor']['fresh']['p50']:.2f}x")
     print(f"SQL statements per service step (COMMIT included): {json.dumps(counts)}")
+    print(f"Paired (each kind timed right after each service step, same load): {json.dumps(paired)}")
     print(f"service loop{loops} / bare fresh: {rows['service'][f'loop{loops}']['p50'] / a:.2f}x   "
           f"service loop{loops} / bare loop{loops}: "
           f"{rows['service'][f'loop{loops}']['p50'] / rows['bare'][f'loop{loops}']['p50']:.2f}x")
@@ -395,6 +468,7 @@ def main() -> None:
     if args.json:
         Path(args.json).write_text(json.dumps({"rows": rows, "sizes": sizes, "bare_split": bare_split,
                                                "parts": parts, "b_over_a": round(b / a, 2), "statements": counts,
+                                               "paired": paired,
                                                "load": os.getloadavg()}, indent=2))
 
 
