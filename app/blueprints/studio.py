@@ -16,6 +16,8 @@ from .errors import TITLES
 bp = Blueprint("studio", __name__, url_prefix="/studio")
 # an upload is the XML plus the request's own overhead
 BODY_LIMIT = studio.MAX_XML_BYTES + 64 * 1024
+# the draft the editor last saw (its stamp, "" for none): a save over someone else's newer draft is refused
+STAMP_HEADER = "X-Draft-Stamp"
 
 
 @bp.url_value_preprocessor
@@ -51,13 +53,14 @@ def edit(key: str):
     state = studio.editor_state(db, current_user, key)
     return render_template("studio/edit.html", state=state,
                            options=studio_options.editor_options(db, current_user),
-                           max_bytes=studio.MAX_XML_BYTES)
+                           max_bytes=studio.MAX_XML_BYTES, draft_stamp=studio.draft_stamp(state.draft))
 
 
 @bp.post("/<key>/draf")
 def save_draft(key: str):
-    draft, problems = studio.save_draft(session(), actor(), current_user, key, request.get_data())
-    return jsonify(saved=True, updated_at=draft.updated_at.isoformat(), problems=_problems(problems))
+    draft, problems = studio.save_draft(session(), actor(), current_user, key, request.get_data(),
+                                        expected_stamp=request.headers.get(STAMP_HEADER))
+    return jsonify(saved=True, stamp=studio.draft_stamp(draft), problems=_problems(problems))
 
 
 @bp.post("/<key>/periksa")
@@ -69,8 +72,9 @@ def check(key: str):
 @bp.post("/<key>/impor")
 def import_file(key: str):
     filename = request.headers.get("X-Filename", "")
-    draft, problems = studio.import_file(session(), actor(), current_user, key, filename, request.get_data())
-    return jsonify(saved=True, xml=draft.bpmn_xml, problems=_problems(problems))
+    draft, problems = studio.import_file(session(), actor(), current_user, key, filename, request.get_data(),
+                                         expected_stamp=request.headers.get(STAMP_HEADER))
+    return jsonify(saved=True, xml=draft.bpmn_xml, stamp=studio.draft_stamp(draft), problems=_problems(problems))
 
 
 @bp.post("/<key>/terbitkan")

@@ -77,14 +77,20 @@ def editor_state(session: Session, user: User, key: str) -> EditorState:
 
 
 def save_draft(session: Session, actor: audit.Actor, user: User, key: str, xml: bytes,
-               source: str = "editor") -> tuple[ProcessDraft, list[studio_checks.Problem]]:
+               source: str = "editor", expected_stamp: str | None = None,
+               ) -> tuple[ProcessDraft, list[studio_checks.Problem]]:
     """Store `xml` as the draft of `key` (replacing the previous one) and return what the checks find.
 
-    Refused without writing anything: XML the hardened parser rejects, or a file without process `key`."""
+    Refused without writing anything: XML the hardened parser rejects, a file without process `key`, or
+    (given `expected_stamp`, the draft's stamp when the editor opened it, "" for none) a draft someone
+    else saved in the meantime."""
     authz.require_role(user, EDITOR_ROLE)
     _definition(session, key)
     text = _checked_xml(xml, key)
-    draft = session.get(ProcessDraft, key) or ProcessDraft(process_key=key)
+    draft = _lock_draft(session, key)
+    if expected_stamp is not None and expected_stamp != draft_stamp(draft):
+        raise ConflictError(_changed_message(session, draft))
+    draft = draft or ProcessDraft(process_key=key)
     latest = definitions.latest_version(session, key)
     if draft.bpmn_xml is None or source == "import":
         draft.base_version = latest.version if latest else None
@@ -97,13 +103,18 @@ def save_draft(session: Session, actor: audit.Actor, user: User, key: str, xml: 
     return draft, problems
 
 
-def import_file(session: Session, actor: audit.Actor, user: User, key: str, filename: str,
-                content: bytes) -> tuple[ProcessDraft, list[studio_checks.Problem]]:
+def import_file(session: Session, actor: audit.Actor, user: User, key: str, filename: str, content: bytes,
+                expected_stamp: str | None = None) -> tuple[ProcessDraft, list[studio_checks.Problem]]:
     """A `.bpmn` file uploaded as the new draft of `key`, under the same checks as a saved draft."""
     authz.require_role(user, EDITOR_ROLE)
     if not (filename or "").lower().endswith(UPLOAD_SUFFIXES):
         raise ValidationError("Pilih berkas BPMN (berakhiran .bpmn atau .xml).", fields={"berkas": ["Bukan berkas .bpmn."]})
-    return save_draft(session, actor, user, key, content, source="import")
+    return save_draft(session, actor, user, key, content, source="import", expected_stamp=expected_stamp)
+
+
+def draft_stamp(draft: ProcessDraft | None) -> str:
+    """What the editor sends back to prove it saw the latest draft ("" when there was none)."""
+    return draft.updated_at.isoformat() if draft is not None else ""
 
 
 def check(session: Session, user: User, key: str, xml: bytes) -> list[studio_checks.Problem]:
@@ -177,6 +188,22 @@ def _refuse_scripts(tree) -> None:
         raise ValidationError(f"Diagram memuat skrip ({', '.join(sorted(fields))}); skrip tidak pernah dijalankan "
                               "di SIMASN. Ganti dengan service task berisi operator terdaftar. Tidak ada yang "
                               "disimpan.", fields=fields)
+
+
+def _lock_draft(session: Session, key: str) -> ProcessDraft | None:
+    """The draft row, locked (PostgreSQL) so two saves of one process take turns; the definition row is
+    locked too, so two first drafts of a process cannot both be inserted."""
+    session.execute(select(ProcessDefinition.key).where(ProcessDefinition.key == key).with_for_update())
+    return session.scalars(select(ProcessDraft).where(ProcessDraft.process_key == key).with_for_update()).first()
+
+
+def _changed_message(session: Session, draft: ProcessDraft | None) -> str:
+    if draft is None:
+        return ("Draf yang Anda buka sudah diterbitkan atau dibuang orang lain. Muat ulang halaman; "
+                "perubahan Anda belum disimpan.")
+    by = session.get(User, draft.updated_by) if draft.updated_by else None
+    return (f"Draf telah diubah oleh {by.display_name if by else 'pengguna lain'} sejak halaman ini dibuka. "
+            "Muat ulang halaman untuk melihat draf terbaru; perubahan Anda belum disimpan.")
 
 
 def _definition(session: Session, key: str) -> ProcessDefinition:

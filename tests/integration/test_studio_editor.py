@@ -2,6 +2,7 @@
 a draft, hostile and bad input (nothing written), CSRF, and who may use it."""
 from __future__ import annotations
 
+import io
 import json
 import re
 
@@ -139,6 +140,29 @@ def test_xml_just_under_the_body_limit_but_over_the_parser_limit_is_refused(dbs,
     body = GOOD.read_bytes().replace(b"<bpmn:process ", b"<!--" + b"x" * studio.MAX_XML_BYTES + b"-->\n<bpmn:process ")
     response = post_xml(owner, "draf", body)
     assert response.status_code == 422 and "terlalu besar" in response.json["message"]
+    assert draft(dbs) is None
+
+
+def test_a_save_over_a_newer_draft_is_refused(dbs, owner):
+    """Is a save from an editor opened before someone else saved refused (409) without overwriting their draft,
+    while a save carrying the stamp of the draft it opened goes through?"""
+    assert editor_data(owner.get(f"{BASE}/sunting"))["stamp"] == ""
+    assert post_xml(owner, "draf", FIVE_DAYS, **{"X-Draft-Stamp": ""}).status_code == 200
+    stale = post_xml(owner, "draf", GOOD.read_bytes(), **{"X-Draft-Stamp": ""})
+    assert stale.status_code == 409 and "Muat ulang halaman" in stale.json["message"]
+    assert draft(dbs).bpmn_xml == FIVE_DAYS.decode()
+    stamp = editor_data(owner.get(f"{BASE}/sunting"))["stamp"]
+    fresh = post_xml(owner, "draf", GOOD.read_bytes(), **{"X-Draft-Stamp": stamp})
+    assert fresh.status_code == 200 and fresh.json["stamp"] != stamp
+    assert draft(dbs).bpmn_xml == GOOD.read_text()
+
+
+def test_a_50_mb_multipart_upload_is_refused_before_it_is_read(dbs, owner):
+    """Is a 50 MB file sent as a multipart form (not the editor's way) refused with 413 as well?"""
+    response = owner.post(f"{BASE}/impor", headers={"X-CSRFToken": token(owner), "Accept": "application/json"},
+                          data={"berkas": (io.BytesIO(b" " * (50 * 1024 * 1024)), "besar.bpmn")},
+                          content_type="multipart/form-data")
+    assert response.status_code == 413 and "terlalu besar" in response.json["message"]
     assert draft(dbs) is None
 
 

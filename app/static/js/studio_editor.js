@@ -48,9 +48,10 @@
 
   function saveDraft() {
     return currentXml().then(function (xml) {
-      return post(data.urls.save, xml, { "Content-Type": "application/xml; charset=utf-8" });
+      return post(data.urls.save, xml, { "Content-Type": "application/xml; charset=utf-8", "X-Draft-Stamp": data.stamp });
     }).then(function (answer) {
       if (!answer.ok) { refusal(answer); return null; }
+      data.stamp = answer.stamp;
       dirty = false;
       showProblems(answer.problems);
       status("Draf disimpan" + (answer.problems.length ? " dengan " + answer.problems.length + " masalah." : "."), "ok");
@@ -96,10 +97,12 @@
       return;
     }
     status("Mengimpor " + file.name + "…");
-    post(data.urls.import, file, { "Content-Type": "application/octet-stream", "X-Filename": file.name })
+    post(data.urls.import, file, { "Content-Type": "application/octet-stream", "X-Filename": file.name,
+                                   "X-Draft-Stamp": data.stamp })
       .then(function (answer) {
         $("studio-import").value = "";
         if (!answer.ok) { refusal(answer); return; }
+        data.stamp = answer.stamp;
         open(answer.xml).then(function () {
           dirty = false;
           showProblems(answer.problems);
