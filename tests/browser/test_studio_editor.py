@@ -131,6 +131,29 @@ def test_side_panel_writes_the_extension_elements_the_engine_reads(page, login_a
     assert "Kepala BKPSDM" in loaded.lanes and "usul_verifikasi_bkpsdm.uischema.json" in loaded.forms
 
 
+def test_import_refuses_a_hostile_file_and_takes_a_good_one_as_the_draft(page, login_as, tmp_path):
+    """Is an imported file with an external entity refused with a clear message and nothing changed, while a
+    good .bpmn file becomes the draft shown on the canvas, which can then be discarded?"""
+    page.on("dialog", lambda dialog: dialog.accept())
+    login_as("pemilik.proses")
+    open_editor(page, "mutasi_unit_kerja")
+    page.set_input_files("#studio-import", str(Path(__file__).resolve().parents[1] / "data" / "bpmn" / "xxe.bpmn"))
+    expect(page.get_by_test_id("studio-status")).to_contain_text("DOCTYPE atau ENTITY")
+    page.reload()
+    expect(page.get_by_test_id("draft-note")).to_contain_text("Belum ada draf")
+    renamed = tmp_path / "mutasi_baru.bpmn"
+    renamed.write_text((WORKFLOWS / "mutasi_unit_kerja.bpmn").read_text().replace(
+        'name="Susun keputusan"', 'name="Susun keputusan (impor)"'))
+    page.set_input_files("#studio-import", str(renamed))
+    expect(page.get_by_test_id("studio-status")).to_contain_text("diimpor sebagai draf")
+    expect(page.get_by_test_id("studio-canvas")).to_contain_text("Susun keputusan (impor)")
+    page.reload()
+    expect(page.get_by_test_id("draft-note")).to_contain_text("Draf disimpan")
+    with page.expect_navigation():
+        page.get_by_test_id("discard").click()
+    expect(page.get_by_test_id("draft-note")).to_contain_text("Belum ada draf")
+
+
 # --- the SLA journey ----------------------------------------------------------------------------
 
 def propose(page, login_as, tmp_path, sk_nomor: str) -> str:

@@ -163,12 +163,20 @@
     if (!element) return;
     registry.getAll().forEach(function (e) { canvas.removeMarker(e.id, "studio-focus"); });
     canvas.addMarker(id, "studio-focus");
-    if (!element.waypoints) {
-      // a problem is looked at closely: zoom to reading size around the element
-      if (canvas.zoom() < 0.9) canvas.zoom(1, { x: element.x + element.width / 2, y: element.y + element.height / 2 });
-      if (typeof canvas.scrollToElement === "function") canvas.scrollToElement(element);
-    }
+    centre(element);
     modeler.get("selection").select(element);
+  }
+
+  function centre(element) {
+    // a problem is looked at closely: reading size, the element in the middle of the canvas
+    var points = element.waypoints || [{ x: element.x, y: element.y },
+                                       { x: element.x + element.width, y: element.y + element.height }];
+    var xs = points.map(function (p) { return p.x; }), ys = points.map(function (p) { return p.y; });
+    var cx = (Math.min.apply(null, xs) + Math.max.apply(null, xs)) / 2;
+    var cy = (Math.min.apply(null, ys) + Math.max.apply(null, ys)) / 2;
+    if (canvas.zoom() < 0.9) canvas.zoom(1);
+    var box = canvas.viewbox();
+    canvas.viewbox({ x: cx - box.width / 2, y: cy - box.height / 2, width: box.width, height: box.height });
   }
 
   // --- extension elements ----------------------------------------------------------------------
