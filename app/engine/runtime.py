@@ -33,6 +33,7 @@ from app.engine.errors import (
     TaskNotFoundError,
     TaskNotReadyError,
 )
+from app.engine.history import prune_history, pruned_steps, refuse_pruned
 from app.engine.loading import ProcessSpecs
 from app.engine.rules import SCHEMA_PROPERTY, UI_SCHEMA_PROPERTY
 from app.engine.script_engine import SafeScriptEngine
@@ -63,10 +64,6 @@ __all__ = [
     "timer_outcomes",
     "waiting_timers",
 ]
-
-# Finished steps dropped from the task tree by prune_history: {bpmn_id: [task_id, finished_at, name, lane]},
-# the latest completion of each element, kept on the root task (bounded by the diagram's size).
-PRUNED_STEPS = "simasn_pruned_steps"
 
 _EPOCH = "1970-01-01T00:00:00+00:00"
 _TIMER_KINDS = {
@@ -190,7 +187,7 @@ def complete_user_task(workflow: BpmnWorkflow, task_id: str, data: dict) -> None
     Submitted top-level keys replace the old values (lists are not merged item by item,
     so a row removed from a repeated group stays removed).
     """
-    _refuse_pruned(workflow, task_id)
+    refuse_pruned(workflow, task_id)
     task = _find_task(workflow, task_id)
     if not (task.task_spec.manual and task.has_state(TaskState.READY)):
         state = TaskState.get_name(task.state)
@@ -248,79 +245,10 @@ def completed_steps(workflow: BpmnWorkflow) -> list[StepView]:
     tasks = workflow.get_tasks(state=TaskState.COMPLETED)
     steps = [_step_view(task) for task in tasks if getattr(task.task_spec, "bpmn_id", None)]
     present = {step.bpmn_id for step in steps}
-    pruned = workflow.task_tree.internal_data.get(PRUNED_STEPS, {})
+    pruned = pruned_steps(workflow)
     steps += [StepView(task_id, bpmn_id, name, lane, datetime.fromtimestamp(finished, UTC))
               for bpmn_id, (task_id, finished, name, lane) in pruned.items() if bpmn_id not in present]
     return sorted(steps, key=lambda step: step.finished_at)
-
-
-def prune_history(workflow: BpmnWorkflow) -> None:
-    """Drop the finished tasks between the root and the nearest common ancestor of all unfinished tasks.
-
-    SpiffWorkflow keeps every finished task of every loop, so a stored workflow (and the cost of each
-    step) grows with history. Nothing a later step can reach is dropped: every unfinished task, and
-    every finished input of a join still waiting, lies below that ancestor, which becomes the root's
-    only child. Completed elements that are dropped are remembered on the root for `completed_steps`.
-    """
-    common = _common_ancestor(workflow)
-    root = workflow.task_tree
-    if common is None or common is root or common.parent is root:
-        return
-    keep = {task.id for task in common} | {root.id}
-    dropped = [task for task_id, task in workflow.tasks.items() if task_id not in keep]
-    _remember(root, dropped)
-    _drop_subprocesses(workflow, {task.id for task in dropped})
-    for task in dropped:
-        workflow.event_manager.remove_task(task)
-        del workflow.tasks[task.id]
-    root._children, common._parent = [common.id], root.id
-    if workflow.last_task is not None and workflow.last_task.id not in keep:
-        workflow.last_task = common
-
-
-def _refuse_pruned(workflow: BpmnWorkflow, task_id: str) -> None:
-    """A task already completed and pruned (its element's latest completion) is refused as finished."""
-    pruned = workflow.task_tree.internal_data.get(PRUNED_STEPS, {})
-    if any(record[0] == str(task_id) for record in pruned.values()):
-        raise TaskNotReadyError(f"Tugas {task_id} tidak dapat diselesaikan (status COMPLETED).")
-
-
-def _common_ancestor(workflow: BpmnWorkflow):
-    """The deepest task that is an ancestor (or itself) of every unfinished task; None if none is left."""
-    chains = [_path_from_root(task) for task in workflow.get_tasks(state=TaskState.NOT_FINISHED_MASK)]
-    common = None
-    for level in zip(*chains):
-        if any(task is not level[0] for task in level):
-            break
-        common = level[0]
-    return common
-
-
-def _path_from_root(task) -> list:
-    path = []
-    while task is not None:
-        path.append(task)
-        task = task.parent
-    return path[::-1]
-
-
-def _remember(root, dropped: list) -> None:
-    steps = dict(root.internal_data.get(PRUNED_STEPS, {}))
-    for task in sorted(dropped, key=lambda t: t.last_state_change):
-        spec = task.task_spec
-        if getattr(spec, "bpmn_id", None) and task.has_state(TaskState.COMPLETED):
-            steps[spec.bpmn_id] = [str(task.id), task.last_state_change, spec.bpmn_name, spec.lane]
-    root.internal_data[PRUNED_STEPS] = steps
-
-
-def _drop_subprocesses(workflow: BpmnWorkflow, dropped_ids: set) -> None:
-    """Sub-process workflows started by dropped tasks (and those nested in them) go too."""
-    while True:
-        gone = [task_id for task_id, sub in workflow.subprocesses.items() if sub.parent_task_id in dropped_ids]
-        if not gone:
-            return
-        for task_id in gone:
-            dropped_ids.update(workflow.subprocesses.pop(task_id).tasks)
 
 
 def process_data(workflow: BpmnWorkflow) -> dict:
