@@ -47,6 +47,9 @@ def _send_personal(session: Session, kind: str, today: date) -> int:
     sent = {tuple(row) for row in session.execute(select(ReminderSent.employee_id, ReminderSent.due_date).where(
         ReminderSent.kind == kind, ReminderSent.due_date >= today))}
     fresh = [item for item in due_items(session, kind, today) if (item.employee_id, item.due_date) not in sent]
+    # End the reading transaction: each batch then starts with its INSERT, so on SQLite it waits for the
+    # write lock instead of failing to upgrade a read snapshot another run has written past.
+    session.commit()
     claimed = 0
     for start in range(0, len(fresh), BATCH_SIZE):
         claimed += _claim_batch(session, kind, fresh[start:start + BATCH_SIZE])

@@ -153,9 +153,7 @@ def _concurrent_runs(monkeypatch) -> list:
 
 
 def test_two_runs_at_once_send_each_reminder_once(app, frozen, monkeypatch):
-    """With two beats firing together on PostgreSQL, is each reminder and each summary still sent once?"""
-    if app.config["BACKEND"] != "postgresql":
-        pytest.skip("Runs overlap only in the scale-out mode (PostgreSQL); the embedded SQLite mode has one beat")
+    """With two beats firing together, is each reminder and each summary still sent once?"""
     users = app.config["WORLD"]["users"]
     with Session(db.engine) as session:
         mark = session.scalar(select(func.coalesce(func.max(Notification.id), 0)))
