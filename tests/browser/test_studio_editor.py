@@ -230,7 +230,7 @@ def test_owner_changes_the_validator_sla_and_only_new_requests_get_it(page, logi
     page.press("#studio-timer-expression", "Tab")
     check(page)
     expect(page.get_by_test_id("studio-status")).to_have_text("Tidak ada masalah. Diagram dapat diterbitkan.")
-    expect(page.locator("#studio-canvas g.studio-problem")).to_have_count(0)
+    expect(page.locator("#studio-canvas g.studio-problem, #studio-canvas g.studio-focus")).to_have_count(0)
     shot("02-diperiksa-tanpa-masalah")
     with page.expect_navigation():
         page.get_by_test_id("publish").click()

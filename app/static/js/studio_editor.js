@@ -131,6 +131,7 @@
 
   function showProblems(problems) {
     marked.forEach(function (id) { if (registry.get(id)) canvas.removeMarker(id, "studio-problem"); });
+    registry.getAll().forEach(function (e) { canvas.removeMarker(e.id, "studio-focus"); });
     marked = [];
     var list = $("studio-problems");
     list.innerHTML = "";
