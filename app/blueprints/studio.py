@@ -14,8 +14,8 @@ from .common import actor, session
 from .errors import TITLES
 
 bp = Blueprint("studio", __name__, url_prefix="/studio")
-# an upload is the XML plus the request's own overhead
-BODY_LIMIT = studio.MAX_XML_BYTES + 64 * 1024
+# the editor sends the XML itself as the body (no form encoding), so the body limit is the XML limit
+BODY_LIMIT = studio.MAX_XML_BYTES
 # the draft the editor last saw (its stamp, "" for none): a save over someone else's newer draft is refused
 STAMP_HEADER = "X-Draft-Stamp"
 

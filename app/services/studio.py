@@ -19,7 +19,7 @@ from ..engine.rules import NS, describe
 from ..models import ProcessDefinition, ProcessDraft, ProcessVersion, User
 from ..models.base import utcnow
 from . import audit, authz, definitions, operators, studio_checks
-from .errors import ConflictError, NotFoundError, ValidationError
+from .errors import BadRequestError, ConflictError, NotFoundError, ValidationError
 
 EDITOR_ROLE = "process_owner"
 MAX_XML_BYTES = DEFAULT_MAX_BYTES
@@ -108,7 +108,7 @@ def import_file(session: Session, actor: audit.Actor, user: User, key: str, file
     """A `.bpmn` file uploaded as the new draft of `key`, under the same checks as a saved draft."""
     authz.require_role(user, EDITOR_ROLE)
     if not (filename or "").lower().endswith(UPLOAD_SUFFIXES):
-        raise ValidationError("Pilih berkas BPMN (berakhiran .bpmn atau .xml).", fields={"berkas": ["Bukan berkas .bpmn."]})
+        raise BadRequestError("Pilih berkas BPMN (berakhiran .bpmn atau .xml).", fields={"berkas": ["Bukan berkas .bpmn."]})
     return save_draft(session, actor, user, key, content, source="import", expected_stamp=expected_stamp)
 
 
@@ -123,7 +123,7 @@ def check(session: Session, user: User, key: str, xml: bytes) -> list[studio_che
     _definition(session, key)
     try:
         text = _checked_xml(xml, key)
-    except ValidationError as refused:
+    except BadRequestError as refused:
         return [studio_checks.Problem(None if element in ("xml", "definisi") else element, message)
                 for element, messages in refused.fields.items() for message in messages]
     return studio_checks.check_definition(session, text.encode("utf-8"))
@@ -169,12 +169,12 @@ def _checked_xml(xml: bytes, key: str) -> str:
     try:
         tree = parse_xml_safely(xml, MAX_XML_BYTES)
     except DefinitionError as err:
-        raise ValidationError(" ".join(err.problems), fields={"xml": err.problems}) from None
+        raise BadRequestError(" ".join(err.problems), fields={"xml": err.problems}) from None
     if not tree.xpath("/bpmn:definitions/bpmn:process[@id=$key]", namespaces=NS, key=key):
         ids = ", ".join(tree.xpath("/bpmn:definitions/bpmn:process/@id", namespaces=NS)) or "tidak ada"
         message = (f"Berkas ini bukan proses '{key}': elemen bpmn:process dengan id '{key}' tidak ada "
                    f"(proses dalam berkas: {ids}). Tidak ada yang disimpan.")
-        raise ValidationError(message, fields={"xml": [message]})
+        raise BadRequestError(message, fields={"xml": [message]})
     _refuse_scripts(tree)
     return xml.decode("utf-8-sig")
 
@@ -185,7 +185,7 @@ def _refuse_scripts(tree) -> None:
     if found:
         fields = {node.get("id") or "definisi": [f"{describe(node)}: skrip tidak diizinkan; gunakan service task "
                                                  "dengan operator yang terdaftar."] for node in found}
-        raise ValidationError(f"Diagram memuat skrip ({', '.join(sorted(fields))}); skrip tidak pernah dijalankan "
+        raise BadRequestError(f"Diagram memuat skrip ({', '.join(sorted(fields))}); skrip tidak pernah dijalankan "
                               "di SIMASN. Ganti dengan service task berisi operator terdaftar. Tidak ada yang "
                               "disimpan.", fields=fields)
 
