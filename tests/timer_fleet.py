@@ -9,12 +9,22 @@ what firing its deadline leaves behind — every count must be 1: none lost, non
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 import time_machine
-from sqlalchemy import String, cast, func, literal, literal_column, select, text
+from celery import Celery
+from flask import Flask
+from sqlalchemy import String, cast, func, literal, literal_column, select, text, true
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
+
+from app import create_app
+from app.extensions import db
+from app.migrate import upgrade
 
 from app.models import (
     AuditEvent,
@@ -31,16 +41,53 @@ from app.services.organization import load_org_tree
 from app.services.reference import load_reference
 from tests import world as world_module
 from tests.timing import MONDAY_9_WIB, publish, start, wib
+from tests.workers import simasn_env, use_env
+from worker import init_celery
 
 DEADLINE_KEY = "uji_batas_waktu"
+WAIT_KEY = "uji_tunggu_jam"
 SCHEDULE_KEY = "uji_jadwal_harian"
 SCHEDULE_DUES = 3
 PUBLISHED = wib(2025, 1, 5)
 ESCALATED_TASK = "Putuskan (eskalasi)"
 ESCALATION_TITLE = "Eskalasi: usulan melewati batas waktu"
+# per timer fixture: the timeline action of its firing and the BKPSDM task it leads to
+FIRING = {DEADLINE_KEY: ("tenggat", ESCALATED_TASK), WAIT_KEY: ("waktu", "Tindak lanjut")}
 
 
-def seed(session: Session, tmp_path: Path, keys: tuple[str, ...] = (DEADLINE_KEY, SCHEDULE_KEY)) -> dict:
+@dataclass
+class TimerApp:
+    """The app in the test process and the environment its worker and beat processes are started with."""
+
+    app: Flask
+    env: dict
+    world: dict
+    celery: Celery
+    backend: str
+
+    @classmethod
+    def build(cls, tmp_path: Path, monkeypatch, database_url: str, broker_url: str) -> TimerApp:
+        """One database (migrated, seeded) and one broker; the beat sweeps every second."""
+        env = simasn_env(tmp_path, database_url=database_url, broker_url=broker_url, result_backend=broker_url,
+                         timer_sweep_seconds="1")
+        use_env(monkeypatch, env)
+        flask_app = create_app({"TESTING": True})
+        upgrade(flask_app.config["DATABASE_URL"])
+        with flask_app.app_context():
+            world = seed(db.session(), tmp_path)
+            db.session.remove()
+        return cls(flask_app, env, world, init_celery(flask_app), make_url(database_url).get_backend_name())
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with self.app.app_context():
+            try:
+                yield db.session()
+            finally:
+                db.session.remove()
+
+
+def seed(session: Session, tmp_path: Path, keys: tuple[str, ...] = (DEADLINE_KEY, WAIT_KEY, SCHEDULE_KEY)) -> dict:
     """Reference data, the org tree, the test world and the fixtures published on 5 January 2025."""
     load_reference(session)
     load_org_tree(session)
@@ -53,10 +100,11 @@ def seed(session: Session, tmp_path: Path, keys: tuple[str, ...] = (DEADLINE_KEY
     return world
 
 
-def start_waiting(session: Session, world: dict, count: int, at: datetime = MONDAY_9_WIB) -> list[int]:
-    """`count` instances of the deadline fixture started at `at`; their deadline is due an hour later."""
+def start_waiting(session: Session, world: dict, count: int, at: datetime = MONDAY_9_WIB,
+                  key: str = DEADLINE_KEY) -> list[int]:
+    """`count` instances of a timer fixture started at `at`; their timer is due an hour later."""
     with time_machine.travel(at, tick=False):
-        return [start(session, world, key=DEADLINE_KEY).id for _ in range(count)]
+        return [start(session, world, key=key).id for _ in range(count)]
 
 
 CLONED = (HumanTask, ProcessTimer, InstanceEvent)  # rows of an instance, by `instance_id`
@@ -111,37 +159,48 @@ def _count(session: Session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def outcome(session: Session) -> dict[str, dict[int, int]]:
-    """Per kind of effect, {count per instance: number of instances} over every deadline instance:
-    `{1: N}` everywhere means each of the N timers fired exactly once with all its effects."""
-    instance_id = cast(ProcessInstance.id, String)
-    per_instance = {
-        "fired timers": select(ProcessTimer.instance_id.label("k"), func.count().label("n")).where(
-            ProcessTimer.status == "fired").group_by(ProcessTimer.instance_id),
-        "timeline 'tenggat'": select(InstanceEvent.instance_id.label("k"), func.count().label("n")).where(
-            InstanceEvent.action == "tenggat").group_by(InstanceEvent.instance_id),
-        "audit timer.fired": select(AuditEvent.object_id.label("k"), func.count().label("n")).where(
-            AuditEvent.action == "timer.fired").group_by(AuditEvent.object_id),
-        "lateness rows": select(ValidationLateness.instance_id.label("k"), func.count().label("n")).group_by(
-            ValidationLateness.instance_id),
-        "BKPSDM notices": select(Notification.link.label("k"), func.count().label("n")).where(
-            Notification.title == ESCALATION_TITLE).group_by(Notification.link),
-        "escalated tasks": select(HumanTask.instance_id.label("k"), func.count().label("n")).where(
-            HumanTask.task_name == ESCALATED_TASK).group_by(HumanTask.instance_id),
-    }
-    joins = {"audit timer.fired": instance_id, "BKPSDM notices": literal("/usulan/") + instance_id}
+def outcome(session: Session, key: str = DEADLINE_KEY) -> dict[str, dict[int, int]]:
+    """Per kind of effect, {count per instance: number of instances} over every instance of `key`:
+    `{1: N}` everywhere means each of the N timers fired exactly once with all its effects; the last
+    entry is {lock_version: instances} (one stored step more than at the start, for each)."""
     result = {}
-    for name, stmt in per_instance.items():
+    for name, (stmt, on) in _effects(key).items():
         counts = stmt.subquery()
-        on = joins.get(name, ProcessInstance.id)
         per = func.coalesce(counts.c.n, literal_column("0"))  # no bind parameter: the same text in GROUP BY
-        histogram = (select(per, func.count()).select_from(ProcessInstance).outerjoin(counts, counts.c.k == on)
-                     .where(ProcessInstance.process_key == DEADLINE_KEY).group_by(per))
+        histogram = (select(per, func.count()).select_from(ProcessInstance)
+                     .outerjoin(counts, counts.c.k == on(ProcessInstance.id))
+                     .where(ProcessInstance.process_key == key).group_by(per))
         result[name] = dict(session.execute(histogram).all())
     result["steps (lock_version)"] = dict(session.execute(
-        select(ProcessInstance.lock_version, func.count()).where(ProcessInstance.process_key == DEADLINE_KEY)
+        select(ProcessInstance.lock_version, func.count()).where(ProcessInstance.process_key == key)
         .group_by(ProcessInstance.lock_version)).all())
     return result
+
+
+def effects_of(key: str) -> tuple[str, ...]:
+    return tuple(_effects(key))
+
+
+def _effects(key: str) -> dict:
+    """Per effect: (counts grouped by a key naming the instance, how the instance id becomes that key)."""
+    action, task = FIRING[key]
+    same = lambda instance_id: instance_id  # noqa: E731
+    as_text = lambda instance_id: cast(instance_id, String)  # noqa: E731
+    effects = {
+        "fired timers": (_per(ProcessTimer.instance_id, ProcessTimer.status == "fired"), same),
+        f"timeline '{action}'": (_per(InstanceEvent.instance_id, InstanceEvent.action == action), same),
+        "audit timer.fired": (_per(AuditEvent.object_id, AuditEvent.action == "timer.fired"), as_text),
+        f"task '{task}'": (_per(HumanTask.instance_id, HumanTask.task_name == task), same),
+    }
+    if key == DEADLINE_KEY:
+        effects["lateness rows"] = (_per(ValidationLateness.instance_id, true()), same)
+        effects["BKPSDM notices"] = (_per(Notification.link, Notification.title == ESCALATION_TITLE),
+                                     lambda instance_id: literal("/usulan/") + as_text(instance_id))
+    return effects
+
+
+def _per(column, condition):
+    return select(column.label("k"), func.count().label("n")).where(condition).group_by(column)
 
 
 def scheduled_runs(session: Session) -> tuple[list[datetime], int]:

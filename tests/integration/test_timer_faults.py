@@ -15,43 +15,35 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from celery import Celery
-from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app import create_app
-from app.extensions import db
-from app.migrate import upgrade
 from app.services.audit import verify_chain
-from tests.fault_worker import HOLD_DIR_VARIABLE
 from tests.timer_fleet import (
+    DEADLINE_KEY,
     ESCALATED_TASK,
     SCHEDULE_DUES,
+    TimerApp,
+    effects_of,
     footprint,
     fired_count,
     outcome,
     scheduled_runs,
-    seed,
     start_waiting,
 )
 from tests.timing import naive_utc, wib
 from tests.workers import (  # noqa: F401  (fixtures)
+    HOLD_DIR_VARIABLE,
     Beat,
     Worker,
     keep_shared_engine,
     own_redis,
     postgres_schema,
-    simasn_env,
-    use_env,
     wait_until,
 )
-from worker import init_celery
 
 QUEUE = "celery"  # where beat sends the sweeps
 REACH_LIMIT = 120  # seconds for a worker to boot and reach the held commit
@@ -59,23 +51,6 @@ FIRE_LIMIT = 180  # seconds for a worker and a beat to boot and fire a handful o
 WRITTEN_BY_A_STEP = {"process_instances", "process_timers", "human_tasks", "validation_lateness", "notifications",
                      "instance_events", "audit_events"}
 SUCCEEDED_SWEEP = re.compile(r"Task simasn\.timers\.sweep\[[^\]]+\] succeeded")
-
-
-@dataclass
-class TimerApp:
-    app: Flask
-    env: dict
-    world: dict
-    celery: Celery
-    backend: str
-
-    @contextmanager
-    def session(self):
-        with self.app.app_context():
-            try:
-                yield db.session()
-            finally:
-                db.session.remove()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -89,17 +64,9 @@ def database_url(request, tmp_path):
 def timer_app(tmp_path, monkeypatch, keep_shared_engine, own_redis, database_url):  # noqa: F811
     """The app here and the environment of its worker processes: one database, `own_redis` as broker,
     a sweep every second; the test world and the two timer fixtures, published."""
-    env = simasn_env(tmp_path, database_url=database_url, broker_url=own_redis.url, result_backend=own_redis.url,
-                     timer_sweep_seconds="1")
-    use_env(monkeypatch, env)
-    flask_app = create_app({"TESTING": True})
-    upgrade(flask_app.config["DATABASE_URL"])
-    with flask_app.app_context():
-        world = seed(db.session(), tmp_path)
-        db.session.remove()
-    celery = init_celery(flask_app)
-    yield TimerApp(flask_app, env, world, celery, make_url(database_url).get_backend_name())
-    celery.close()
+    setup = TimerApp.build(tmp_path, monkeypatch, database_url, own_redis.url)
+    yield setup
+    setup.celery.close()
 
 
 # --- a worker killed in the middle of a timer step -----------------------------------------------------
@@ -200,9 +167,8 @@ def test_a_worker_killed_before_commit_leaves_nothing_and_the_timer_fires_once_a
 
 
 def _each_once(instances: int, lock_version: int) -> dict:
-    kinds = ("fired timers", "timeline 'tenggat'", "audit timer.fired", "lateness rows", "BKPSDM notices",
-             "escalated tasks")
-    return {**{kind: {1: instances} for kind in kinds}, "steps (lock_version)": {lock_version: instances}}
+    return {**{kind: {1: instances} for kind in effects_of(DEADLINE_KEY)},
+            "steps (lock_version)": {lock_version: instances}}
 
 
 # --- timers that fell due while nothing ran ------------------------------------------------------------
