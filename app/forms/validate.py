@@ -13,6 +13,9 @@ from jsonschema.exceptions import ValidationError as SchemaError
 from .paths import Path, field_name
 from .tree import ChoicesProvider, Node, as_text, iter_fields, root_node
 
+# {table: submitted codes} -> {table: those of them the table holds}
+CodesLookup = Callable[[dict[str, set[str]]], dict[str, set[str]]]
+
 REQUIRED = "Wajib diisi."
 CHOICE = "Pilih salah satu pilihan yang tersedia."
 INVALID = "Isian tidak sah."
@@ -54,11 +57,13 @@ MESSAGES: dict[str, Callable[[SchemaError], str]] = {
 
 
 def validate_submission(schema: dict, data, ui_schema: dict | None = None,
-                        choices_provider: ChoicesProvider | None = None) -> dict[str, list[str]]:
+                        choices_provider: ChoicesProvider | None = None, *,
+                        codes_lookup: CodesLookup | None = None) -> dict[str, list[str]]:
     """``{field name: [messages]}``; empty when the data is valid. ``""`` holds form-wide errors.
 
-    With ``choices_provider``, a value of a ``ui:referenceTable`` field must be one of its codes;
-    an evidence kind must be one of the field's ``ui:documentKinds``.
+    With ``choices_provider`` (every choice of a table) or ``codes_lookup`` (which of the submitted
+    codes exist, asked once for all tables), a value of a ``ui:referenceTable`` field must be one of
+    its codes; an evidence kind must be one of the field's ``ui:documentKinds``.
     """
     root = root_node(schema, ui_schema)
     errors: dict[str, list[str]] = {}
@@ -66,7 +71,7 @@ def validate_submission(schema: dict, data, ui_schema: dict | None = None,
     for error in validator.iter_errors(data):
         for path, keyword in _targets(error):
             _add(errors, path, _message(root, path, keyword, error))
-    for path in _choice_errors(root, data, choices_provider):
+    for path in _choice_errors(root, data, _lookup(choices_provider, codes_lookup)):
         _add(errors, path, _message(root, path, "enum", None))
     return errors
 
@@ -100,23 +105,36 @@ def _nearest(root: Node, path: Path) -> Node:
     return root
 
 
-def _choice_errors(root: Node, data, provider: ChoicesProvider | None) -> Iterator[Path]:
-    codes: dict[str, set[str]] = {}
+def _lookup(provider: ChoicesProvider | None, lookup: CodesLookup | None) -> CodesLookup | None:
+    if lookup is not None or provider is None:
+        return lookup
+    return lambda wanted: {table: {str(code) for code, _ in provider(table)} & codes
+                           for table, codes in wanted.items()}
 
-    def known(table: str) -> set[str]:
-        if table not in codes:
-            codes[table] = {str(code) for code, _ in provider(table)}
-        return codes[table]
 
-    for node, value in iter_fields(root, data):
-        table = node.ui.get("ui:referenceTable")
-        scalar = isinstance(value, (str, int)) and not isinstance(value, bool)
-        if table and provider and scalar and as_text(value) not in known(table):
+def _choice_errors(root: Node, data, lookup: CodesLookup | None) -> Iterator[Path]:
+    fields = list(iter_fields(root, data))
+    wanted: dict[str, set[str]] = {}
+    for node, value in fields:
+        if (choice := _reference_choice(node, value)) is not None:
+            wanted.setdefault(choice[0], set()).add(choice[1])
+    known = lookup(wanted) if lookup and wanted else {}
+    for node, value in fields:
+        choice = _reference_choice(node, value) if lookup else None
+        if choice is not None and choice[1] not in known.get(choice[0], ()):
             yield node.path
         kinds = [str(kind) for kind in node.ui.get("ui:documentKinds") or []]
         chosen = value.get("kind") if isinstance(value, dict) else None
         if node.widget == "evidence" and kinds and chosen is not None and as_text(chosen) not in kinds:
             yield node.path + ("kind",)
+
+
+def _reference_choice(node: Node, value) -> tuple[str, str] | None:
+    """(table, code) when ``value`` is a scalar choice of a ``ui:referenceTable`` field."""
+    table = node.ui.get("ui:referenceTable")
+    if table and isinstance(value, (str, int)) and not isinstance(value, bool):
+        return table, as_text(value)
+    return None
 
 
 def _add(errors: dict[str, list[str]], path: Path, message: str) -> None:

@@ -4,12 +4,16 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, AuditHead
 from ..models.base import to_plain, utcnow
+
+if TYPE_CHECKING:
+    from .step_writes import Writes
 
 GENESIS = "0" * 64
 
@@ -43,29 +47,39 @@ def _plain(details: dict) -> dict:
 
 
 def record(session: Session, actor: Actor, action: str, object_type: str | None = None,
-           object_id: object = None, **details) -> AuditEvent:
-    """Append one event in the caller's transaction (the caller commits)."""
-    seq, prev_hash = _advance_head(session)
+           object_id: object = None, *, writes: Writes | None = None, **details) -> AuditEvent:
+    """Append one event in the caller's transaction (the caller commits).
+
+    With `writes` (step_writes), the step's queued statements go out with the tip's advance and the
+    event with the new tip's hash: two round trips on PostgreSQL for the whole step."""
+    seq, prev_hash = _advance_head(session, writes)
     event = AuditEvent(
         seq=seq, occurred_at=utcnow(), actor_user_id=actor.user_id, actor_label=actor.label,
         action=action, object_type=object_type, object_id=None if object_id is None else str(object_id),
         details=_plain(details), ip_address=actor.ip_address, prev_hash=prev_hash)
     event.hash = event_hash(event)
-    session.add(event)
-    session.flush()
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=event.hash)
-                    .execution_options(synchronize_session=False))
+    head = (update(AuditHead).where(AuditHead.id == 1).values(hash=event.hash)
+            .execution_options(synchronize_session=False))
+    if writes is None:
+        session.add(event)
+        session.flush()
+        session.execute(head)
+        return event
+    table = AuditEvent.__table__
+    writes.add(insert(table).values({column.key: getattr(event, column.key) for column in table.columns
+                                     if column.key != "id"}))
+    writes.execute(update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1).values(hash=event.hash))
     return event
 
 
-def _advance_head(session: Session) -> tuple[int, str]:
+def _advance_head(session: Session, writes: Writes | None = None) -> tuple[int, str]:
     """Lock the chain's tip and take the next number: (new seq, hash of the previous event).
 
     One `UPDATE … RETURNING` takes the row lock (PostgreSQL) or the write lock (SQLite) and reads
     the tip; the hash column still holds the previous event's hash until `record` writes the new one."""
-    stmt = (update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-            .returning(AuditHead.seq, AuditHead.hash).execution_options(synchronize_session=False))
-    row = session.execute(stmt).first()
+    table = AuditHead.__table__
+    stmt = update(table).where(table.c.id == 1).values(seq=table.c.seq + 1).returning(table.c.seq, table.c.hash)
+    row = (writes.execute(stmt) if writes is not None else session.execute(stmt)).first()
     if row is None:
         session.add(AuditHead(id=1, seq=1, hash=GENESIS))
         session.flush()

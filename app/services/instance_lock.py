@@ -5,16 +5,24 @@ its version's stamp (for the compiled-version cache), the current lane → role 
 as JSON, so it is never stale and needs no cache to invalidate) and, when the step is a task
 completion, the task as it was before the lock was granted. SQLite has no row locks: a no-op
 UPDATE takes the database write lock first, then the same SELECT reads.
+
+A task completion also gets the instance's mirror rows and waiting timers from the same statement.
+On PostgreSQL those subqueries see the statement's snapshot, taken before a wait for the lock; the
+instance's version stamp as that snapshot saw it is read with them, and when it differs from the
+locked row's (another step committed meanwhile) the mirrors are read again after the lock.
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass
+from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import JSON, func, select, type_coerce, update
-from sqlalchemy.orm import Session
+from sqlalchemy import JSON, bindparam, func, select, type_coerce, update
+from sqlalchemy.orm import Session, aliased
 
-from ..models import HumanTask, LaneRole, ProcessInstance, ProcessVersion
+from ..models import HumanTask, LaneRole, ProcessInstance, ProcessTimer, ProcessVersion
 from . import definitions
 
 
@@ -23,24 +31,50 @@ class Lane(NamedTuple):
     scope_variable: str | None
 
 
+class OpenTask(NamedTuple):
+    """A `human_tasks` row as the step needs it (what `inbox.can_act` and the mirror sync read)."""
+    id: int
+    task_id: str
+    task_name: str
+    bpmn_id: str | None
+    role: str
+    scope_opd_id: str | None
+    subject_employee_id: int | None
+    assignee_user_id: int | None
+    form_id: str | None
+    created_at: datetime | None
+
+
+class WaitingTimer(NamedTuple):
+    id: int
+    task_id: str
+    due_at: datetime | None
+
+
+_TASK_COLUMNS = tuple(getattr(HumanTask, name) for name in OpenTask._fields)
+_TIMER_COLUMNS = (ProcessTimer.id, ProcessTimer.task_id, ProcessTimer.due_at)
+
+
 @dataclass(frozen=True)
 class Locked:
     instance: ProcessInstance
     version: definitions.CompiledVersion
     lanes: dict[str, Lane]
     task: object | None  # the task row (role, scope_opd_id, ...) as first seen; None when locking by instance
+    open_tasks: list[OpenTask] | None = None  # with `lock_by_task(..., mirrors=True)`: current after the lock
+    timers: list[WaitingTimer] | None = None
 
 
 def lock_by_instance(session: Session, instance_id: int, *, skip_locked: bool = False) -> Locked | None:
     """The instance, locked for the rest of the transaction; None if it does not exist — or, with
     `skip_locked`, if another transaction holds it (PostgreSQL; SQLite waits for its write lock)."""
-    return _lock(session, ProcessInstance.id == instance_id, with_task=None, skip_locked=skip_locked)
+    return _lock(session, {"instance_id": instance_id}, skip_locked=skip_locked)
 
 
-def lock_by_task(session: Session, human_task_id: int) -> Locked | None:
-    """The instance owning the human task, locked; None if no such task was there to begin with."""
-    owner = select(HumanTask.instance_id).where(HumanTask.id == human_task_id).scalar_subquery()
-    return _lock(session, ProcessInstance.id == owner, with_task=human_task_id)
+def lock_by_task(session: Session, human_task_id: int, *, mirrors: bool = False) -> Locked | None:
+    """The instance owning the human task, locked; None if no such task was there to begin with.
+    With `mirrors`, also every mirror row of the instance and its waiting timers."""
+    return _lock(session, {"task_id": human_task_id}, mirrors=mirrors)
 
 
 def current_lanes(session: Session) -> dict[str, Lane]:
@@ -49,26 +83,90 @@ def current_lanes(session: Session) -> dict[str, Lane]:
         select(LaneRole.lane, LaneRole.role, LaneRole.scope_variable))}
 
 
-def _lock(session: Session, target, *, with_task: int | None, skip_locked: bool = False) -> Locked | None:
+def _lock(session: Session, params: dict, *, skip_locked: bool = False, mirrors: bool = False) -> Locked | None:
     postgres = session.get_bind().dialect.name == "postgresql"
+    by_task = "task_id" in params
     if not postgres:
-        session.execute(update(ProcessInstance).where(target).values(lock_version=ProcessInstance.lock_version)
-                        .execution_options(synchronize_session=False))
-    columns = [ProcessInstance, ProcessVersion.id, ProcessVersion.checksum, ProcessVersion.published_at,
-               _lanes_json(postgres)]
-    stmt = select(*columns).join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id).where(target)
-    if with_task is not None:
-        stmt = stmt.add_columns(HumanTask.role, HumanTask.scope_opd_id, HumanTask.subject_employee_id).join(
-            HumanTask, (HumanTask.instance_id == ProcessInstance.id) & (HumanTask.id == with_task))
-    if postgres:
-        stmt = stmt.with_for_update(of=ProcessInstance, skip_locked=skip_locked)
-    row = session.execute(stmt.execution_options(populate_existing=True)).first()
+        session.execute(_write_lock(by_task), params)
+    stmt = _lock_statement(postgres, by_task, skip_locked, mirrors)
+    row = session.execute(stmt, params).first()
     if row is None:
         return None
     instance, version_id, checksum, published_at, lanes = row[:5]
     version = definitions.compiled_by_stamp(session, (version_id, checksum, published_at))
     mapping = {lane: Lane(role, variable) for lane, role, variable in lanes or []}
-    return Locked(instance, version, mapping, row if with_task is not None else None)
+    locked = Locked(instance, version, mapping, row if by_task else None)
+    return _with_mirrors(session, locked, row[-3:]) if mirrors else locked
+
+
+def _target(by_task: bool):
+    if by_task:
+        owner = select(HumanTask.instance_id).where(HumanTask.id == bindparam("task_id")).scalar_subquery()
+        return ProcessInstance.id == owner
+    return ProcessInstance.id == bindparam("instance_id")
+
+
+@functools.cache
+def _write_lock(by_task: bool):
+    """SQLite: a no-op UPDATE takes the database write lock before anything is read."""
+    return (update(ProcessInstance).where(_target(by_task)).values(lock_version=ProcessInstance.lock_version)
+            .execution_options(synchronize_session=False))
+
+
+@functools.cache
+def _lock_statement(postgres: bool, by_task: bool, skip_locked: bool, mirrors: bool):
+    """Built once per shape (ids are bound parameters): building it costs more than running it."""
+    columns = [ProcessInstance, ProcessVersion.id, ProcessVersion.checksum, ProcessVersion.published_at,
+               _lanes_json(postgres)]
+    stmt = (select(*columns).join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
+            .where(_target(by_task)))
+    if by_task:
+        stmt = stmt.add_columns(HumanTask.role, HumanTask.scope_opd_id, HumanTask.subject_employee_id).join(
+            HumanTask, (HumanTask.instance_id == ProcessInstance.id) & (HumanTask.id == bindparam("task_id")))
+    if mirrors:
+        stmt = stmt.add_columns(*_mirror_columns(postgres))
+    if postgres:
+        stmt = stmt.with_for_update(of=ProcessInstance, skip_locked=skip_locked)
+    return stmt.execution_options(populate_existing=True)
+
+
+def _mirror_columns(postgres: bool) -> list:
+    seen = aliased(ProcessInstance)
+    snapshot = select(seen.lock_version).where(seen.id == ProcessInstance.id).correlate(ProcessInstance)
+    tasks = (select(_json_rows(postgres, _TASK_COLUMNS)).where(HumanTask.instance_id == ProcessInstance.id)
+             .correlate(ProcessInstance))  # not the outer statement's human_tasks join
+    timers = select(_json_rows(postgres, _TIMER_COLUMNS)).where(
+        ProcessTimer.instance_id == ProcessInstance.id, ProcessTimer.status == "waiting").correlate(ProcessInstance)
+    return [snapshot.scalar_subquery().label("snapshot_version"), type_coerce(tasks.scalar_subquery(), JSON).label("open_tasks"),
+            type_coerce(timers.scalar_subquery(), JSON).label("waiting_timers")]
+
+
+def _with_mirrors(session: Session, locked: Locked, values) -> Locked:
+    snapshot_version, tasks, timers = values
+    if snapshot_version != locked.instance.lock_version:  # a step committed while this one waited
+        instance_id = locked.instance.id
+        tasks = session.execute(select(*_TASK_COLUMNS).where(HumanTask.instance_id == instance_id)).all()
+        timers = session.execute(select(*_TIMER_COLUMNS).where(
+            ProcessTimer.instance_id == instance_id, ProcessTimer.status == "waiting")).all()
+    else:
+        tasks = [_parsed(values, (OpenTask._fields.index("created_at"),)) for values in tasks or []]
+        timers = [_parsed(values, (2,)) for values in timers or []]
+    return dataclasses.replace(locked, open_tasks=[OpenTask(*values) for values in tasks],
+                               timers=[WaitingTimer(*values) for values in timers])
+
+
+def _parsed(values: list, datetime_positions: tuple[int, ...]) -> list:
+    """A JSON-aggregated row with its timestamps (ISO text in JSON) back as naive datetimes."""
+    values = list(values)
+    for position in datetime_positions:
+        if values[position] is not None:
+            values[position] = datetime.fromisoformat(values[position])
+    return values
+
+
+def _json_rows(postgres: bool, columns):
+    return (func.json_agg(func.json_build_array(*columns)) if postgres
+            else func.json_group_array(func.json_array(*columns)))
 
 
 def _lanes_json(postgres: bool):

@@ -31,13 +31,13 @@ from ..models import (
     User,
 )
 from ..models.base import utcnow
-from . import audit, definitions, instance_lock, operators, task_mirror
+from . import audit, definitions, instance_lock, operators, step_writes, task_mirror
 from .authz import can_view_employee
 from .days_off import work_calendar
 from .errors import ConflictError, NotFoundError, ValidationError
 from .inbox import can_act, category_of
 from .instance_lock import current_lanes
-from .reference import reference_choices
+from .reference import existing_codes
 from .timer_mirror import cancel_timers, sync_timers
 
 SCOPE_PROPERTY = "scopeVariable"
@@ -83,7 +83,9 @@ def start(session: Session, user: User, actor: audit.Actor, key: str, *, subject
 
 def complete_task(session: Session, user: User, actor: audit.Actor, human_task_id: int, data: dict, *,
                   expected_version: int | None = None) -> ProcessInstance:
-    """Validate `data` against the task's pinned form, complete the task and run on; committed."""
+    """Validate `data` against the task's pinned form, complete the task and run on; committed.
+
+    The step's own writes go out as Core statements together with the audit chain's tip (step_writes)."""
     with _rollback_on_error(session):
         step = _lock_task(session, user, human_task_id, expected_version)
         instance, version, task = step.instance, step.version, step.task
@@ -92,12 +94,16 @@ def complete_task(session: Session, user: User, actor: audit.Actor, human_task_i
         workflow = _restore(session, actor, instance, version)
         data = _shaped(workflow, task_id, data)
         _engine_call(runtime.complete_user_task, workflow, task_id, data)
-        _store(session, instance, version, workflow, extra_opds=task_mirror.scope_values(version, step.lanes, data),
-               lanes=step.lanes, existing=step.open_tasks)
+        writes = step_writes.Writes(session)
+        values, rows = _outcome(instance, version, workflow, task_mirror.scope_values(version, step.lanes, data),
+                                step.lanes)
+        step_writes.store_instance(writes, instance, values)
+        step_writes.sync_tasks(writes, instance, rows, step.open_tasks)
+        step_writes.sync_timers(writes, instance, workflow, step.timers)
         action = str(data.get("keputusan") or "selesai")[:32]
-        _event(session, instance, user, task_name, action, data.get("catatan"))
-        audit.record(session, actor, "task.completed", "process_instance", instance.id, task=task_name,
-                     task_id=task_id, decision=action)
+        step_writes.add_event(writes, instance, user, task_name, action, data.get("catatan"))
+        audit.record(session, actor, "task.completed", "process_instance", instance.id, writes=writes,
+                     task=task_name, task_id=task_id, decision=action)
     session.commit()
     return instance
 
@@ -187,17 +193,17 @@ class _TaskStep:
     version: definitions.CompiledVersion
     lanes: dict
     task: HumanTask
-    open_tasks: list[HumanTask]  # every mirror row of the instance, read after the lock
+    open_tasks: list[instance_lock.OpenTask]  # every mirror row of the instance, current after the lock
+    timers: list[instance_lock.WaitingTimer]
 
 
 def _lock_task(session: Session, user: User, human_task_id: int, expected_version: int | None) -> _TaskStep:
     """Lock the task's instance first, then read its open tasks: one read tells whether the task is
     still open. Someone who may not act on the task learns nothing, not even that it was done."""
-    locked = instance_lock.lock_by_task(session, human_task_id)
+    locked = instance_lock.lock_by_task(session, human_task_id, mirrors=True)
     if locked is None:
         raise NotFoundError(NOT_FOUND)
-    open_tasks = list(session.scalars(select(HumanTask).where(HumanTask.instance_id == locked.instance.id)
-                                      .execution_options(populate_existing=True)))
+    open_tasks = locked.open_tasks
     task = next((row for row in open_tasks if row.id == human_task_id), None)
     if not can_act(session, user, task or locked.task):
         raise NotFoundError(NOT_FOUND)
@@ -205,7 +211,7 @@ def _lock_task(session: Session, user: User, human_task_id: int, expected_versio
         raise _already_done(session, locked.instance)
     _refuse_if_suspended(locked.instance)
     _refuse_if_claimed(session, user, task)
-    return _TaskStep(locked.instance, locked.version, locked.lanes, task, open_tasks)
+    return _TaskStep(locked.instance, locked.version, locked.lanes, task, open_tasks, locked.timers)
 
 
 def _already_done(session: Session, instance: ProcessInstance) -> ConflictError:
@@ -241,21 +247,28 @@ def _store(session: Session, instance: ProcessInstance, version, workflow, *, ex
     """Write the workflow state back and make the human-task mirror exact (task_mirror).
 
     `lanes` and `existing` (the instance's mirror rows) save their reads when the caller has them."""
-    version = definitions.compiled(version)
     lanes = current_lanes(session) if lanes is None else lanes
-    views = runtime.ready_user_tasks(workflow)
-    instance.state = json.loads(runtime.serialize(workflow))
-    if runtime.is_completed(workflow):
-        cancelled = runtime.process_data(workflow).get(CANCELLED_VARIABLE)
-        instance.status, instance.completed_at = "cancelled" if cancelled else "completed", utcnow()
-    else:
-        instance.status = "waiting" if views or runtime.waiting_timers(workflow) else "running"
-    opds = set(instance.opd_ids or []) | extra_opds
-    rows = [task_mirror.mirror_row(instance, version, lanes, view) for view in views]
-    opds |= {row.scope_opd_id for row in rows if row.scope_opd_id}
-    instance.opd_ids = sorted(opds)
+    values, rows = _outcome(instance, version, workflow, extra_opds, lanes)
+    for key, value in values.items():
+        setattr(instance, key, value)
     task_mirror.sync(session, instance, rows, existing)
     sync_timers(session, instance, workflow)
+
+
+def _outcome(instance: ProcessInstance, version, workflow, extra_opds: set[str], lanes: dict):
+    """The instance's new columns (state, status, OPDs) and the mirror rows of its READY tasks."""
+    version = definitions.compiled(version)
+    views = runtime.ready_user_tasks(workflow)
+    values = {"state": json.loads(runtime.serialize(workflow)), "completed_at": instance.completed_at}
+    if runtime.is_completed(workflow):
+        cancelled = runtime.process_data(workflow).get(CANCELLED_VARIABLE)
+        values["status"], values["completed_at"] = "cancelled" if cancelled else "completed", utcnow()
+    else:
+        values["status"] = "waiting" if views or runtime.waiting_timers(workflow) else "running"
+    rows = [task_mirror.mirror_row(instance, version, lanes, view) for view in views]
+    opds = set(instance.opd_ids or []) | extra_opds | {row.scope_opd_id for row in rows if row.scope_opd_id}
+    values["opd_ids"] = sorted(opds)
+    return values, rows
 
 
 def _shaped(workflow, task_id: str, data: dict) -> dict:
@@ -303,13 +316,9 @@ def _validate(session: Session, version: definitions.CompiledVersion, form_id: s
     if schema is None:
         raise ValidationError(f"Formulir '{form_id}' tidak tersimpan pada versi proses ini.")
     ui = version.forms.get(form_id[: -len(SCHEMA_SUFFIX)] + UI_SCHEMA_SUFFIX) if form_id.endswith(SCHEMA_SUFFIX) else None
-    errors = validate_submission(schema, data, ui, _choices(session))
+    errors = validate_submission(schema, data, ui, codes_lookup=functools.partial(existing_codes, session))
     if errors:
         raise ValidationError("Isian formulir belum benar; periksa kolom yang ditandai.", fields=errors)
-
-
-def _choices(session: Session):
-    return functools.partial(reference_choices, session)
 
 
 def _subject(session: Session, user: User, employee_id: int | None) -> Employee | None:

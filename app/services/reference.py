@@ -129,6 +129,19 @@ def code_exists(session: Session, table_key: str, code: str | None) -> bool:
         ReferenceEntry.table_key == table_key, ReferenceEntry.code == str(code)))))
 
 
+def existing_codes(session: Session, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
+    """Which of the given codes each table holds, in one query (a form's submitted choices)."""
+    wanted = {table: codes for table, codes in wanted.items() if codes}
+    if not wanted:
+        return {}
+    stmt = select(ReferenceEntry.table_key, ReferenceEntry.code).where(or_(*(
+        (ReferenceEntry.table_key == table) & ReferenceEntry.code.in_(sorted(codes)) for table, codes in wanted.items())))
+    found: dict[str, set[str]] = {}
+    for table, code in session.execute(stmt):
+        found.setdefault(table, set()).add(code)
+    return found
+
+
 def reference_choices(session: Session, table_key: str, limit: int | None = None) -> list[tuple[str, str]]:
     """(code, name) pairs for a select field, in natural code order (2 before 10, II before IV)."""
     stmt = (select(ReferenceEntry.code, ReferenceEntry.name)
