@@ -161,7 +161,7 @@ def test_a_worker_killed_before_commit_leaves_nothing_and_the_timer_fires_once_a
         after = footprint(session, instance_id)
         assert outcome(session) == _each_once(1, before["instance"][1] + 1)
         assert verify_chain(session).ok
-    assert [(bpmn, status) for bpmn, status, _fired, attempts in after["timers"]] == [("batas", "fired")]
+    assert [(bpmn, status, attempts) for bpmn, status, _, attempts in after["timers"]] == [("batas", "fired", 1)]
     assert after["tasks"] == [(ESCALATED_TASK, "bkpsdm")]
     assert (after["lateness"], after["notifications"]) == (before["lateness"] + 1, before["notifications"] + 1)
 
