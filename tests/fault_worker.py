@@ -1,7 +1,7 @@
 """Celery entry point for the fault tests only: `celery -A tests.fault_worker worker`.
 
 It is `worker.main` plus one hook that makes "killed in the middle of a transition" deterministic:
-when the environment variable HOLD_DIR_VARIABLE names a folder, the first commit of a session in
+when the environment variable TEST_HOLD_COMMIT_DIR names a folder, the first commit of a session in
 which a timer became "fired" is held just before COMMIT — after every write of the step (workflow
 state, timer mirror, human tasks, lateness, notifications, timeline, audit) has been flushed to the
 database inside the open transaction. The worker then writes `held` (JSON: its pid and, on
@@ -25,9 +25,9 @@ from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from app.models import ProcessTimer
+from tests.workers import HOLD_DIR_VARIABLE
 from worker.main import celery, flask_app  # noqa: F401  (the Celery app this entry point serves)
 
-HOLD_DIR_VARIABLE = "TEST_HOLD_COMMIT_DIR"  # deliberately not SIMASN_*: no setting of the app
 HOLD_LIMIT = 300  # seconds
 FIRED = "timer_fired"
 _held = threading.Event()

@@ -26,6 +26,8 @@ RESULT_WAIT = 60  # seconds, for a worker that still has to boot
 START_WAIT = 20  # seconds for redis-server to listen
 STOP_WAIT = 20  # seconds for a warm shutdown before the process group is killed
 SECRET = "w" * 40
+# Read only by tests/fault_worker.py (deliberately not SIMASN_*: no setting of the app knows it).
+HOLD_DIR_VARIABLE = "TEST_HOLD_COMMIT_DIR"
 
 
 def simasn_env(instance: Path, **variables: str) -> dict[str, str]:
