@@ -2,7 +2,7 @@
 
 It is `worker.main` plus one hook that makes "killed in the middle of a transition" deterministic:
 when the environment variable TEST_HOLD_COMMIT_DIR names a folder, the first commit of a session in
-which a timer became "fired" is held just before COMMIT — after every write of the step (workflow
+which a timer fired (its "timer.fired" audit event was written) is held just before COMMIT — after every write of the step (workflow
 state, timer mirror, human tasks, lateness, notifications, timeline, audit) has been flushed to the
 database inside the open transaction. The worker then writes `held` (JSON: its pid and, on
 PostgreSQL, the backend pid of the open transaction) into that folder and waits; the test SIGKILLs
@@ -22,14 +22,14 @@ import threading
 from pathlib import Path
 
 from sqlalchemy import event, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
-from app.models import ProcessTimer
 from tests.workers import HOLD_DIR_VARIABLE
 from worker.main import celery, flask_app  # noqa: F401  (the Celery app this entry point serves)
 
 HOLD_LIMIT = 300  # seconds
 FIRED = "timer_fired"
+FIRED_ACTION = "timer.fired"
 _held = threading.Event()
 
 
@@ -42,9 +42,11 @@ def hold_folder() -> Path | None:
     return Path(value) if value else None
 
 
-def _note_fired_timer(session: Session, _context, _instances) -> None:
-    if any(isinstance(row, ProcessTimer) and row.status == "fired" for row in session.dirty):
-        session.info[FIRED] = True
+def _note_fired_timer(state: ORMExecuteState) -> None:
+    """The timer step writes through Core statements (step_writes): look for the audit event's action
+    among the bound values of what the session executes (on PostgreSQL one statement carries them all)."""
+    if FIRED_ACTION in state.statement.compile(dialect=state.session.get_bind().dialect).params.values():
+        state.session.info[FIRED] = True
 
 
 def _forget_on_rollback(session: Session, _previous) -> None:
@@ -72,6 +74,6 @@ def _announce(folder: Path, session: Session) -> None:
 
 
 if hold_folder() is not None:
-    event.listen(Session, "before_flush", _note_fired_timer)
+    event.listen(Session, "do_orm_execute", _note_fired_timer)
     event.listen(Session, "after_soft_rollback", _forget_on_rollback)
     event.listen(Session, "before_commit", _hold_before_commit)

@@ -46,13 +46,17 @@ class OpenTask(NamedTuple):
 
 
 class WaitingTimer(NamedTuple):
+    """A waiting `process_timers` row (what the mirror sync and the timer sweep's timeline read)."""
     id: int
     task_id: str
     due_at: datetime | None
+    bpmn_id: str
+    name: str | None
+    interrupting: bool | None
 
 
 _TASK_COLUMNS = tuple(getattr(HumanTask, name) for name in OpenTask._fields)
-_TIMER_COLUMNS = (ProcessTimer.id, ProcessTimer.task_id, ProcessTimer.due_at)
+_TIMER_COLUMNS = tuple(getattr(ProcessTimer, name) for name in WaitingTimer._fields)
 
 
 @dataclass(frozen=True)
@@ -65,10 +69,12 @@ class Locked:
     timers: list[WaitingTimer] | None = None
 
 
-def lock_by_instance(session: Session, instance_id: int, *, skip_locked: bool = False) -> Locked | None:
+def lock_by_instance(session: Session, instance_id: int, *, skip_locked: bool = False,
+                     mirrors: bool = False) -> Locked | None:
     """The instance, locked for the rest of the transaction; None if it does not exist — or, with
-    `skip_locked`, if another transaction holds it (PostgreSQL; SQLite waits for its write lock)."""
-    return _lock(session, {"instance_id": instance_id}, skip_locked=skip_locked)
+    `skip_locked`, if another transaction holds it (PostgreSQL; SQLite waits for its write lock).
+    With `mirrors`, also every mirror row of the instance and its waiting timers."""
+    return _lock(session, {"instance_id": instance_id}, skip_locked=skip_locked, mirrors=mirrors)
 
 
 def lock_by_task(session: Session, human_task_id: int, *, mirrors: bool = False) -> Locked | None:
@@ -150,17 +156,22 @@ def _with_mirrors(session: Session, locked: Locked, values) -> Locked:
             ProcessTimer.instance_id == instance_id, ProcessTimer.status == "waiting")).all()
     else:
         tasks = [_parsed(values, (OpenTask._fields.index("created_at"),)) for values in tasks or []]
-        timers = [_parsed(values, (2,)) for values in timers or []]
+        timers = [_parsed(values, (WaitingTimer._fields.index("due_at"),),
+                          (WaitingTimer._fields.index("interrupting"),)) for values in timers or []]
     return dataclasses.replace(locked, open_tasks=[OpenTask(*values) for values in tasks],
                                timers=[WaitingTimer(*values) for values in timers])
 
 
-def _parsed(values: list, datetime_positions: tuple[int, ...]) -> list:
-    """A JSON-aggregated row with its timestamps (ISO text in JSON) back as naive datetimes."""
+def _parsed(values: list, datetime_positions: tuple[int, ...], bool_positions: tuple[int, ...] = ()) -> list:
+    """A JSON-aggregated row with its timestamps (ISO text in JSON) back as naive datetimes and its
+    booleans as bool (SQLite's JSON holds them as 0/1)."""
     values = list(values)
     for position in datetime_positions:
         if values[position] is not None:
             values[position] = datetime.fromisoformat(values[position])
+    for position in bool_positions:
+        if values[position] is not None:
+            values[position] = bool(values[position])
     return values
 
 

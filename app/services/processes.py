@@ -101,7 +101,7 @@ def complete_task(session: Session, user: User, actor: audit.Actor, human_task_i
         step_writes.sync_tasks(writes, instance, rows, step.open_tasks)
         step_writes.sync_timers(writes, instance, workflow, step.timers)
         action = str(data.get("keputusan") or "selesai")[:32]
-        step_writes.add_event(writes, instance, user, task_name, action, data.get("catatan"))
+        step_writes.add_event(writes, instance, user.id, user.display_name, task_name, action, data.get("catatan"))
         audit.record(session, actor, "task.completed", "process_instance", instance.id, writes=writes,
                      task=task_name, task_id=task_id, decision=action)
     session.commit()

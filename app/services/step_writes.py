@@ -70,29 +70,41 @@ def sync_tasks(writes: Writes, instance: ProcessInstance, rows: list[HumanTask],
         _forget(writes.session, [row.id for row in gone])
 
 
-def sync_timers(writes: Writes, instance: ProcessInstance, workflow, waiting) -> None:
-    """timer_mirror.sync_timers against the waiting timers read with the lock; nothing when unchanged."""
+def sync_timers(writes: Writes, instance: ProcessInstance, workflow, waiting) -> list:
+    """timer_mirror.sync_timers against the waiting timers read with the lock; nothing when unchanged.
+
+    Returns the timers of `waiting` that went off in this step: those that fired, and cycle timers that
+    fired and wait again with a later due time. A fired row counts one more attempt and loses its error."""
     views = {view.task_id: view for view in runtime.waiting_timers(workflow)}
     known = {row.task_id: row for row in waiting}
     gone = [row for row in waiting if row.task_id not in views]
     outcomes = runtime.timer_outcomes(workflow, [row.task_id for row in gone])
     table, now = ProcessTimer.__table__, utcnow()
+    went_off = [row for row in gone if outcomes[row.task_id] == "fired"]
     for status in ("fired", "cancelled"):
         ids = [row.id for row in gone if outcomes[row.task_id] == status]
-        if ids:
-            values = {"status": status, "fired_at": now} if status == "fired" else {"status": status}
-            writes.add(update(table).where(table.c.id.in_(ids)).values(**values))
+        if not ids:
+            continue
+        values = ({"status": status, "fired_at": now, "attempts": table.c.attempts + 1, "last_error": None}
+                  if status == "fired" else {"status": status})
+        writes.add(update(table).where(table.c.id.in_(ids)).values(**values))
     for task_id, view in views.items():
         due = naive_utc(view.due)
         if task_id not in known:
             writes.add(_upsert_timer(writes.postgres, instance, view, due))
         elif known[task_id].due_at != due:
             writes.add(update(table).where(table.c.id == known[task_id].id).values(due_at=due))
+            before = known[task_id].due_at
+            if before is not None and before <= now and (due is None or due > before):  # a cycle went round
+                went_off.append(known[task_id])
+    return went_off
 
 
-def add_event(writes: Writes, instance: ProcessInstance, user, step: str, action: str, note) -> None:
+def add_event(writes: Writes, instance: ProcessInstance, actor_user_id: int | None, actor_label: str, step: str,
+              action: str, note=None) -> None:
+    """A timeline event; `actor_user_id` None is the system (a timer)."""
     writes.add(insert(InstanceEvent.__table__).values(
-        instance_id=instance.id, occurred_at=utcnow(), actor_user_id=user.id, actor_label=user.display_name,
+        instance_id=instance.id, occurred_at=utcnow(), actor_user_id=actor_user_id, actor_label=actor_label,
         step=step[:300], action=action[:32], note=str(note) if note else None))
 
 

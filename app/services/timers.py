@@ -15,14 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from ..engine import runtime
 from ..models import InstanceEvent, ProcessInstance, ProcessTimer
 from ..models.base import utcnow
-from . import audit, instance_lock, processes, timer_starts
+from . import audit, instance_lock, processes, step_writes, timer_starts
 from .errors import ConflictError, NotFoundError
 
 log = logging.getLogger(__name__)
@@ -108,27 +108,34 @@ def _fire_instance(session: Session, instance_id: int, now: datetime, actor: aud
     """Fire the instance's due timers; None if another worker holds it or nothing is due any more.
 
     One `SELECT … FOR UPDATE SKIP LOCKED` (PostgreSQL; SQLite waits for its write lock) takes the
-    instance with its compiled version's stamp and the lane mapping, so an instance another worker holds
-    costs one statement, and a step loads neither the version row nor the lanes again."""
-    locked = instance_lock.lock_by_instance(session, instance_id, skip_locked=True)
+    instance with its compiled version's stamp, the lane mapping, its mirror rows and its waiting
+    timers, so an instance another worker holds costs one statement. The step's writes (state, task and
+    timer mirrors, timeline) go out with the audit chain's tip as for a task completion (step_writes)."""
+    locked = instance_lock.lock_by_instance(session, instance_id, skip_locked=True, mirrors=True)
     if locked is None:
         return None
     instance, version = locked.instance, locked.version
-    due = _due_rows(session, instance_id, now)
-    if instance.status not in SWEPT_STATUSES or not due:
+    if instance.status not in SWEPT_STATUSES or not any(_is_due(row, now) for row in locked.timers):
         return None
-    before = {row.id: row.due_at for row in due}
     workflow = processes._restore(session, actor, instance, version)
     runtime.fire_due_timers(workflow)
-    processes._store(session, instance, version, workflow, extra_opds=set(), lanes=locked.lanes)
-    fired = [row for row in due if row.status == "fired" or row.due_at != before[row.id]]
+    writes = step_writes.Writes(session)
+    values, rows = processes._outcome(instance, version, workflow, set(), locked.lanes)
+    step_writes.store_instance(writes, instance, values)
+    step_writes.sync_tasks(writes, instance, rows, locked.open_tasks)
+    fired = step_writes.sync_timers(writes, instance, workflow, locked.timers)
     for row in fired:
-        row.attempts, row.last_error = row.attempts + 1, None
-        _timeline(session, instance, row)
+        step_writes.add_event(writes, instance, None, SYSTEM_LABEL, row.name or row.bpmn_id, _action(row))
     if fired:
-        audit.record(session, actor, "timer.fired", "process_instance", instance.id,
+        audit.record(session, actor, "timer.fired", "process_instance", instance.id, writes=writes,
                      timers=[row.bpmn_id for row in fired])
+    else:  # the engine found nothing due after all (a clock difference): the state is still stored
+        writes.execute(select(literal(1)))
     return fired
+
+
+def _is_due(row: instance_lock.WaitingTimer, now: datetime) -> bool:
+    return row.due_at is not None and row.due_at <= now
 
 
 def _due_rows(session: Session, instance_id: int, now: datetime) -> list[ProcessTimer]:
@@ -139,13 +146,11 @@ def _due_rows(session: Session, instance_id: int, now: datetime) -> list[Process
     return list(session.scalars(stmt))
 
 
-def _timeline(session: Session, instance: ProcessInstance, row: ProcessTimer) -> None:
+def _action(row: instance_lock.WaitingTimer) -> str:
+    """The timeline's word for a timer: a deadline (interrupting), a reminder, or a plain wait."""
     if row.interrupting is None:
-        action = "waktu"
-    else:
-        action = "tenggat" if row.interrupting else "pengingat"
-    session.add(InstanceEvent(instance_id=instance.id, actor_user_id=None, actor_label=SYSTEM_LABEL,
-                              step=(row.name or row.bpmn_id)[:300], action=action))
+        return "waktu"
+    return "tenggat" if row.interrupting else "pengingat"
 
 
 def _record_failure(session: Session, instance_id: int, now: datetime, err: Exception,
