@@ -8,16 +8,7 @@
 
   function $(id) { return document.getElementById(id); }
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (key) {
-      if (key === "text") node.textContent = attrs[key];
-      else if (key in node && key !== "list") node[key] = attrs[key];
-      else node.setAttribute(key, attrs[key]);
-    });
-    (children || []).forEach(function (child) { if (child) node.appendChild(child); });
-    return node;
-  }
+  var el = window.SimasnStudioPanel.el;  // studio_panel.js loads first (studio/edit.html)
 
   function status(text, kind) {
     var box = $("studio-status");

@@ -2,7 +2,8 @@
    element: its name, the lane (from the lane → role mapping), the user task's form (spiffworkflow:properties),
    the service task's operator and parameters (spiffworkflow:serviceTaskOperator), timers, flow conditions and
    default flows, documentation. Every change goes through bpmn-js's modeling (undo, dirty state).
-   window.SimasnStudioPanel(modeler, choices, container) -> { render(element or null) } */
+   window.SimasnStudioPanel(modeler, choices, container) -> { render(element or null) };
+   window.SimasnStudioPanel.el(tag, attrs, children) builds a DOM node (also used by studio_editor.js). */
 (function () {
   "use strict";
 
@@ -268,4 +269,5 @@
     container = panelContainer;
     return { render: renderPanel };
   };
+  window.SimasnStudioPanel.el = el;
 })();
