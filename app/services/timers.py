@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, literal, select
 from sqlalchemy.exc import DBAPIError
@@ -81,6 +81,29 @@ def due_instances(session: Session, now: datetime, limit: int) -> list[int]:
     ids = list(session.scalars(stmt))
     session.rollback()  # end the read; every instance gets its own transaction
     return ids
+
+
+def upcoming_moments(session: Session, now: datetime, horizon_seconds: float, limit: int) -> list[datetime]:
+    """The whole seconds after `now` and within `horizon_seconds` at which a sweep finds something due:
+    for each second in which waiting timers (of swept instances) fall due, the end of that second,
+    earliest first, at most `limit` (naive UTC). The beat books a sweep at each (worker/tasks.py), so a
+    timer fires within about a second of its due time instead of at the next beat."""
+    horizon = now + timedelta(seconds=horizon_seconds)
+    moments: list[datetime] = []
+    after = now
+    while len(moments) < limit:
+        first = session.scalar(
+            select(func.min(ProcessTimer.due_at))
+            .join(ProcessInstance, ProcessInstance.id == ProcessTimer.instance_id)
+            .where(ProcessTimer.status == "waiting", ProcessTimer.due_at > after, ProcessTimer.due_at <= horizon,
+                   ProcessInstance.status.in_(SWEPT_STATUSES)))
+        if first is None:
+            break
+        moment = first.replace(microsecond=0) + timedelta(seconds=1)
+        moments.append(moment)
+        after = moment  # a timer due exactly at `moment` is fired by that sweep
+    session.rollback()  # end the read, as due_instances does
+    return moments
 
 
 def _wake(session: Session, instance_id: int, now: datetime, actor: audit.Actor, result: SweepResult) -> None:

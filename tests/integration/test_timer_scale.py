@@ -13,8 +13,10 @@ bench/bench_timers.py measures at 10,000.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 
 from app.services import timers
 from app.services.audit import verify_chain
@@ -31,7 +33,7 @@ from tests.timer_fleet import (
     scheduled_runs,
     start_waiting,
 )
-from tests.timing import publish
+from tests.timing import MONDAY_9_WIB, publish
 from tests.workers import Beat, Worker, keep_shared_engine, own_redis, postgres_schema, wait_until  # noqa: F401
 from worker import tasks
 
@@ -121,3 +123,52 @@ def test_the_sweep_task_sends_one_helper_sweep_up_to_the_limit(app, monkeypatch)
     interval = float(app.config["SETTINGS"].timer_sweep_seconds)
     assert seen == [True, False]
     assert sent == [{"kwargs": {"helpers": 1}, "expires": interval}]
+
+
+# --- the beat books a sweep at each second in which timers fall due ----------------------------------
+
+def test_upcoming_moments_are_the_ends_of_the_seconds_in_which_timers_fall_due(dbs, world, tmp_path):
+    """Are the moments the ends of the seconds holding a due timer, each once, earliest first, within the
+    horizon and the limit, and does a fired timer leave the list?"""
+    publish(dbs, tmp_path, DEADLINE_KEY)
+    first_at = MONDAY_9_WIB + timedelta(milliseconds=250)
+    start_waiting(dbs, world, 2, at=first_at)  # two timers due in the same second
+    start_waiting(dbs, world, 1, at=first_at + timedelta(seconds=10, milliseconds=500))
+    due = first_at.astimezone(UTC).replace(tzinfo=None) + timedelta(hours=1)
+    first_end = due.replace(microsecond=0) + timedelta(seconds=1)
+    later_end = (due + timedelta(seconds=10, milliseconds=500)).replace(microsecond=0) + timedelta(seconds=1)
+    now = due - timedelta(seconds=5)
+
+    assert timers.upcoming_moments(dbs, now, 30, 60) == [first_end, later_end]
+    assert timers.upcoming_moments(dbs, now, 30, 1) == [first_end]
+    assert timers.upcoming_moments(dbs, now, 6, 60) == [first_end]
+    assert timers.upcoming_moments(dbs, due, 30, 60) == [later_end]  # the first two are no longer ahead
+    assert timers.upcoming_moments(dbs, now, 4, 60) == []
+
+    with time_machine.travel(first_end.replace(tzinfo=UTC), tick=False):
+        assert timers.fire_due_timers(dbs, now=first_end).fired == 2
+    assert timers.upcoming_moments(dbs, now, 30, 60) == [later_end]
+
+
+def test_only_the_beat_sweep_books_sweeps_each_expiring_one_interval_after_its_moment(app, monkeypatch):
+    """Does a beat sweep book one sweep per upcoming moment (eta the moment, expiring an interval later),
+    while a booked sweep and a helper sweep book nothing?"""
+    moment = datetime(2030, 1, 7, 2, 0, 5)
+    sent, asked = [], []
+
+    def upcoming(session, now, horizon, limit):
+        asked.append((horizon, limit))
+        return [moment, moment + timedelta(seconds=3)]
+
+    monkeypatch.setattr(tasks.timers, "fire_due_timers", lambda session, *, on_backlog=None: timers.SweepResult())
+    monkeypatch.setattr(tasks.timers, "upcoming_moments", upcoming)
+    monkeypatch.setattr(tasks.sweep_timers, "apply_async", lambda **options: sent.append(options))
+    with app.app_context():
+        beat = tasks.sweep_timers.run()
+        tasks.sweep_timers.run(booked=True)
+        tasks.sweep_timers.run(helpers=1)
+    interval = float(app.config["SETTINGS"].timer_sweep_seconds)
+    assert beat["booked"] == 2 and asked == [(interval, tasks.MAX_BOOKED_SWEEPS)]
+    etas = [moment.replace(tzinfo=UTC), (moment + timedelta(seconds=3)).replace(tzinfo=UTC)]
+    assert sent == [{"kwargs": {"booked": True}, "eta": eta, "expires": eta + timedelta(seconds=interval)}
+                    for eta in etas]
