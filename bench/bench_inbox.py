@@ -36,16 +36,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event, func, select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from app.demo.generator import generate_employees  # noqa: E402
 from app.extensions import make_engine  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import Employee, HumanTask, OpdScope, OrgUnit, RoleGrant, User  # noqa: E402
-from app.services import definitions, inbox, operators  # noqa: E402
+from app.services import inbox  # noqa: E402
 from app.services.inbox import InboxFilter  # noqa: E402
-from app.services.audit import SYSTEM  # noqa: E402
-from app.services.organization import load_org_tree  # noqa: E402
-from app.services.reference import load_reference  # noqa: E402
-from benchdb import fresh_database  # noqa: E402
+from benchdb import fresh_database, load_base_data  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/simasn_bench_inbox"
 KEY = "usul_perubahan_data"
@@ -83,12 +79,7 @@ def main() -> None:
     upgrade(url)
     engine = make_engine(url)
     started = time.perf_counter()
-    with Session(engine) as session:
-        load_reference(session)
-        load_org_tree(session)
-        session.commit()
-        version_id = _publish(session)
-    generate_employees(engine, count=args.count, seed=args.seed)
+    version_id, _ = load_base_data(engine, KEY, args.count, args.seed)
     print(f"Skema + {args.count} pegawai: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     users = _users(engine, args.big_opd)
@@ -106,13 +97,6 @@ def _report_and_save(results: dict, json_path: str | None) -> None:
 
 
 # --- setup ---------------------------------------------------------------------------------
-
-def _publish(session: Session) -> int:
-    candidate = definitions._candidate(ROOT / "workflows" / f"{KEY}.bpmn", ROOT / "forms", operators.operator_names())
-    version = definitions.publish(session, SYSTEM, candidate.xml, candidate.loaded, candidate.forms)
-    session.commit()
-    return version.id
-
 
 def _users(engine, big_opd_name: str) -> dict:
     """A validator of the largest OPD, one of a small OPD (fewest employees, at least 50), a BKPSDM

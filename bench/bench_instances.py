@@ -29,16 +29,12 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select, text  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
-from app.demo.generator import generate_employees  # noqa: E402
 from app.extensions import make_engine  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models import Employee, ProcessInstance, RoleGrant, User  # noqa: E402
-from app.services import definitions, heatmap, instance_views, operators  # noqa: E402
-from app.services.audit import SYSTEM  # noqa: E402
+from app.services import heatmap, instance_views  # noqa: E402
 from app.services.instance_views import InstanceFilter  # noqa: E402
-from app.services.organization import load_org_tree  # noqa: E402
-from app.services.reference import load_reference  # noqa: E402
-from benchdb import fresh_database  # noqa: E402
+from benchdb import fresh_database, load_base_data  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/simasn_bench_instances"
 KEY = "usul_perubahan_data"
@@ -58,24 +54,12 @@ def main() -> None:
     upgrade(url)
     engine = make_engine(url)
     started = time.perf_counter()
-    with Session(engine) as session:
-        load_reference(session)
-        load_org_tree(session)
-        session.commit()
-        version = _publish(session)
-    generate_employees(engine, count=args.employees, seed=args.seed)
+    version = load_base_data(engine, KEY, args.employees, args.seed)
     _fixture(engine, rng, args.instances, version)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.execute(text("VACUUM ANALYZE"))
     print(f"Data: {args.employees} pegawai, {args.instances} instans: {time.perf_counter() - started:.1f} s")
     _report(_measure(engine, version, args.queries, rng))
-
-
-def _publish(session: Session) -> tuple[int, int]:
-    candidate = definitions._candidate(ROOT / "workflows" / f"{KEY}.bpmn", ROOT / "forms", operators.operator_names())
-    version = definitions.publish(session, SYSTEM, candidate.xml, candidate.loaded, candidate.forms)
-    session.commit()
-    return version.id, version.version
 
 
 def _fixture(engine, rng: random.Random, count: int, version: tuple[int, int]) -> None:
