@@ -8,10 +8,13 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.documents import one_page_pdf
+
 pytestmark = pytest.mark.browser
 
-PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-       b"trailer<</Root 1 0 R>>\n%%EOF\n")
+# A real one-page PDF: Chromium's viewer shows it in the task page. (A PDF it cannot read opens an error
+# dialog that takes the focus and scrolls the page while the test clicks the form below it.)
+PDF = one_page_pdf("SK Kenaikan Pangkat")
 SK_WRONG, SK_RIGHT = "823.3/Kep.999-BKPSDM/2025-SALAH", "823.3/Kep.417-BKPSDM/2025"
 
 
