@@ -28,12 +28,14 @@ V2 = (('name="Periksa usulan"', 'name="Periksa usulan (v2)"'), ("hari_kerja(3)",
       ('name="Verifikasi BKPSDM"', 'name="Verifikasi akhir BKPSDM"'))
 
 
-def publish(session, tmp_path: Path, xml: bytes | None = None):
-    """Publish studio_uji (or a variant) from a fresh folder; the new version (None if unchanged)."""
+def publish(session, tmp_path: Path, xml: bytes | None = None, *, bpmn: Path = GOOD, key: str = KEY,
+            forms: Path = FORMS):
+    """Publish `key` from `bpmn` (or a variant's `xml`) from a fresh folder; the new version (None if
+    unchanged). By default the studio test process, studio_uji."""
     folder = tmp_path / f"workflows-{len(list(tmp_path.glob('workflows-*')))}"
     folder.mkdir()
-    (folder / GOOD.name).write_bytes(xml if xml is not None else GOOD.read_bytes())
-    return definitions.load_shipped(session, folder, FORMS, operators.operator_names(), SYSTEM)[KEY]
+    (folder / bpmn.name).write_bytes(xml if xml is not None else bpmn.read_bytes())
+    return definitions.load_shipped(session, folder, forms, operators.operator_names(), SYSTEM)[key]
 
 
 def user(session, world, username: str) -> User:

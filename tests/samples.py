@@ -1,5 +1,10 @@
-"""Sample proposals, one per kind, shared by the change-request and journey tests."""
+"""Sample proposals, one per kind, and the journey steps (a world user acting on an instance's task),
+shared by the change-request and journey tests."""
 from __future__ import annotations
+
+from app.models import Employee, HumanTask, ProcessInstance, User
+from app.services import inbox, processes
+from app.services.audit import Actor
 
 INSTANSI = "A5EB03E23BE8F6A0E040640A040252AD"  # a SIASN instansi id
 SK = {"sk_nomor": "800/Kep.12-BKPSDM/2030", "sk_tanggal": "2030-03-01"}
@@ -30,3 +35,25 @@ def additions(world) -> dict[str, dict]:
                                 "tmt_pindah": "2033-01-02", **SK},
         "data_utama": {"nomor_hp": "081298765432", "alamat": "Jl. Daan Mogot No. 5, Tangerang"},
     }
+
+
+def user(session, world, username: str) -> User:
+    return session.get(User, world["users"][username])
+
+
+def actor(u: User) -> Actor:
+    return Actor(u.id, u.display_name)
+
+
+def subject(session, world) -> Employee:
+    return session.get(Employee, world["employees"]["dinkes"])
+
+
+def tasks_of(session, world, username: str, instance: ProcessInstance) -> list[HumanTask]:
+    return [t for t in inbox.tasks_for(session, user(session, world, username)) if t.instance_id == instance.id]
+
+
+def act(session, world, username: str, instance: ProcessInstance, data: dict) -> ProcessInstance:
+    (task,) = tasks_of(session, world, username, instance)
+    u = user(session, world, username)
+    return processes.complete_task(session, u, actor(u), task.id, data)

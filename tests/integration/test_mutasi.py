@@ -11,18 +11,17 @@ from sqlalchemy import func, select
 
 from app.models import (
     ChangeLog,
-    Employee,
     HumanTask,
     Notification,
     OrgUnit,
     ProcessInstance,
     RiwayatJabatan,
     RiwayatPindahUnit,
-    User,
 )
-from app.services import definitions, inbox, operators, processes, transfers
-from app.services.audit import SYSTEM, Actor
+from app.services import definitions, operators, processes, transfers
+from app.services.audit import SYSTEM
 from app.services.errors import ConflictError, ForbiddenError, NotFoundError, ValidationError
+from tests.samples import act, actor, subject, tasks_of, user
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "mutasi_unit_kerja"
@@ -37,18 +36,6 @@ def shipped(dbs):
     """The real workflows/ and forms/, published as they ship."""
     definitions.load_shipped(dbs, ROOT / "workflows", ROOT / "forms", operators.operator_names(), SYSTEM)
     return definitions.require_latest(dbs, KEY)
-
-
-def user(session, world, username: str) -> User:
-    return session.get(User, world["users"][username])
-
-
-def actor(u: User) -> Actor:
-    return Actor(u.id, u.display_name)
-
-
-def subject(session, world) -> Employee:
-    return session.get(Employee, world["employees"]["dinkes"])
 
 
 def target_unit(session) -> str:
@@ -67,16 +54,6 @@ def proposal(session, **changes) -> dict:
 def propose(session, world, username: str = "bkpsdm", **changes) -> ProcessInstance:
     u = user(session, world, username)
     return transfers.start_transfer(session, u, actor(u), world["employees"]["dinkes"], proposal(session, **changes))
-
-
-def tasks_of(session, world, username: str, instance: ProcessInstance) -> list[HumanTask]:
-    return [t for t in inbox.tasks_for(session, user(session, world, username)) if t.instance_id == instance.id]
-
-
-def act(session, world, username: str, instance: ProcessInstance, data: dict) -> ProcessInstance:
-    (task,) = tasks_of(session, world, username, instance)
-    u = user(session, world, username)
-    return processes.complete_task(session, u, actor(u), task.id, data)
 
 
 def task_row(session, instance: ProcessInstance) -> HumanTask:

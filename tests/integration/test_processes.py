@@ -15,11 +15,12 @@ from app.engine.workdays import WIB
 from app.extensions import make_engine
 from app.migrate import upgrade
 from app.models import HumanTask, InstanceEvent, Notification, ProcessInstance, User
-from app.services import definitions, inbox, operators, processes
-from app.services.audit import SYSTEM, Actor
+from app.services import inbox, processes
+from app.services.audit import Actor
 from app.services.errors import ConflictError, NotFoundError, ValidationError
 from app.services.organization import load_org_tree
 from app.services.reference import load_reference
+from tests import process_versions
 from tests import world as world_module
 from tests.services import require_postgres
 
@@ -31,10 +32,7 @@ KEY = "usul_uji"
 
 def publish(session, tmp_path: Path, xml: bytes | None = None, forms: Path = FORMS):
     """Publish usul_uji (or a variant of it) from a fresh workflows folder; the new version or None."""
-    folder = tmp_path / f"workflows-{len(list(tmp_path.glob('workflows-*')))}"
-    folder.mkdir()
-    (folder / BPMN.name).write_bytes(xml if xml is not None else BPMN.read_bytes())
-    return definitions.load_shipped(session, folder, forms, operators.operator_names(), SYSTEM)[KEY]
+    return process_versions.publish(session, tmp_path, xml, bpmn=BPMN, key=KEY, forms=forms)
 
 
 def user(session, world, username: str) -> User:

@@ -10,21 +10,14 @@ from sqlalchemy import func, select
 from app.engine.errors import DefinitionError
 from app.engine.loading import load_definition
 from app.forms import validate_submission
-from app.models import (
-    ChangeLog,
-    Employee,
-    HumanTask,
-    Notification,
-    ProcessInstance,
-    User,
-)
-from app.services import definitions, inbox, operators, processes
-from app.services.audit import SYSTEM, Actor
+from app.models import ChangeLog, HumanTask, Notification, ProcessInstance
+from app.services import definitions, operators, processes
+from app.services.audit import SYSTEM
 from app.services.change_requests import KINDS, current_values, form_for
 from app.services.documents import store_upload
 from app.services.errors import ValidationError
 from app.services.reference import reference_choices
-from tests.samples import additions
+from tests.samples import act, actor, additions, subject, tasks_of, user
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "usul_perubahan_data"
@@ -51,18 +44,6 @@ def evidence(dbs, world, tmp_path):
     return _upload
 
 
-def user(session, world, username: str) -> User:
-    return session.get(User, world["users"][username])
-
-
-def actor(u: User) -> Actor:
-    return Actor(u.id, u.display_name)
-
-
-def subject(session, world) -> Employee:
-    return session.get(Employee, world["employees"]["dinkes"])
-
-
 def flat(data: dict) -> dict:
     """What the ASN's form posts: the proposed fields plus bukti and alasan."""
     return {**data["usulan"], "bukti": data["bukti"], "alasan": data["alasan"]}
@@ -84,16 +65,6 @@ def propose(session, world, version, kind: str, usulan: dict, bukti: dict, *, op
     assert check_form(session, version, form_id, flat(data)) == {}, "test proposal must satisfy its form"
     return processes.start(session, asn, actor(asn), KEY, subject_employee_id=world["employees"]["dinkes"],
                            data=data)
-
-
-def tasks_of(session, world, username: str, instance: ProcessInstance) -> list[HumanTask]:
-    return [t for t in inbox.tasks_for(session, user(session, world, username)) if t.instance_id == instance.id]
-
-
-def act(session, world, username: str, instance: ProcessInstance, data: dict) -> ProcessInstance:
-    (task,) = tasks_of(session, world, username, instance)
-    u = user(session, world, username)
-    return processes.complete_task(session, u, actor(u), task.id, data)
 
 
 def approve(session, world, instance) -> ProcessInstance:
