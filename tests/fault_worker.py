@@ -22,7 +22,8 @@ import threading
 from pathlib import Path
 
 from sqlalchemy import event, text
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from tests.workers import HOLD_DIR_VARIABLE
 from worker.main import celery, flask_app  # noqa: F401  (the Celery app this entry point serves)
@@ -42,20 +43,21 @@ def hold_folder() -> Path | None:
     return Path(value) if value else None
 
 
-def _note_fired_timer(state: ORMExecuteState) -> None:
-    """The timer step writes through Core statements (step_writes): look for the audit event's action
-    among the bound values of what the session executes (on PostgreSQL one statement carries them all)."""
-    if FIRED_ACTION in state.statement.compile(dialect=state.session.get_bind().dialect).params.values():
-        state.session.info[FIRED] = True
+def _note_fired_timer(connection, _cursor, _statement, parameters, _context, _executemany) -> None:
+    """The timer step writes through its own statements (step_writes): look for the audit event's action
+    among the values sent on the connection (on PostgreSQL one statement carries the event)."""
+    values = parameters.values() if isinstance(parameters, dict) else parameters or ()
+    if FIRED_ACTION in values:
+        connection.info[FIRED] = True
 
 
-def _forget_on_rollback(session: Session, _previous) -> None:
-    session.info.pop(FIRED, None)
+def _forget_on_rollback(connection) -> None:
+    connection.info.pop(FIRED, None)
 
 
 def _hold_before_commit(session: Session) -> None:
     folder = hold_folder()
-    if folder is None or not session.info.pop(FIRED, False) or _held.is_set():
+    if folder is None or not session.connection().info.pop(FIRED, False) or _held.is_set():
         return
     _held.set()
     session.flush()  # the step's last writes reach the database, uncommitted
@@ -74,6 +76,6 @@ def _announce(folder: Path, session: Session) -> None:
 
 
 if hold_folder() is not None:
-    event.listen(Session, "do_orm_execute", _note_fired_timer)
-    event.listen(Session, "after_soft_rollback", _forget_on_rollback)
+    event.listen(Engine, "before_cursor_execute", _note_fired_timer)
+    event.listen(Engine, "rollback", _forget_on_rollback)
     event.listen(Session, "before_commit", _hold_before_commit)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..models import AuditEvent, AuditHead
@@ -50,7 +50,7 @@ def record(session: Session, actor: Actor, action: str, object_type: str | None 
            object_id: object = None, *, writes: Writes | None = None, **details) -> AuditEvent:
     """Append one event in the caller's transaction (the caller commits).
 
-    With `writes` (step_writes), the step's queued statements go out with the tip's advance and the
+    With `writes` (step_writes), the step's queued writes go out with the tip's advance and the
     event with the new tip's hash: two round trips on PostgreSQL for the whole step."""
     seq, prev_hash = _advance_head(session, writes)
     event = AuditEvent(
@@ -65,10 +65,8 @@ def record(session: Session, actor: Actor, action: str, object_type: str | None 
         session.flush()
         session.execute(head)
         return event
-    table = AuditEvent.__table__
-    writes.add(insert(table).values({column.key: getattr(event, column.key) for column in table.columns
-                                     if column.key != "id"}))
-    writes.execute(update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1).values(hash=event.hash))
+    writes.append_audit({column.key: getattr(event, column.key) for column in AuditEvent.__table__.columns
+                         if column.key != "id"}, event.hash)
     return event
 
 
@@ -77,9 +75,12 @@ def _advance_head(session: Session, writes: Writes | None = None) -> tuple[int, 
 
     One `UPDATE … RETURNING` takes the row lock (PostgreSQL) or the write lock (SQLite) and reads
     the tip; the hash column still holds the previous event's hash until `record` writes the new one."""
-    table = AuditHead.__table__
-    stmt = update(table).where(table.c.id == 1).values(seq=table.c.seq + 1).returning(table.c.seq, table.c.hash)
-    row = (writes.execute(stmt) if writes is not None else session.execute(stmt)).first()
+    if writes is not None:
+        row = writes.advance_head()
+    else:
+        table = AuditHead.__table__
+        row = session.execute(update(table).where(table.c.id == 1).values(seq=table.c.seq + 1)
+                              .returning(table.c.seq, table.c.hash)).first()
     if row is None:
         session.add(AuditHead(id=1, seq=1, hash=GENESIS))
         session.flush()

@@ -1,13 +1,21 @@
-"""The writes of one task completion, as Core statements sent in as few round trips as possible.
+"""The writes of one engine step (a task completion, a timer firing), sent in as few round trips as possible.
 
-`processes.complete_task` collects its writes here instead of in the ORM unit of work: the instance's
-new state, the human-task mirror (rows gone, their `task_history`, rows new), the timer mirror (only
-what changed against the waiting timers read with the lock) and the timeline event. `Writes.execute`
-sends them together with the statement that needs an answer (the audit chain's tip): on PostgreSQL as
-one statement whose data-modifying CTEs all run to completion, elsewhere one by one.
+`processes.complete_task` and the timer sweep collect their writes here instead of in the ORM unit of
+work: the instance's new state, the human-task mirror (rows gone, their `task_history`, rows new), the
+timer mirror (only what changed against the waiting timers read with the lock) and the timeline events.
+They go out with the statement that needs an answer, the audit chain's tip (`advance_head`), and the
+audit event follows with the tip's new hash (`append_audit`): two round trips for the whole step.
+
+On PostgreSQL each of the two is one fixed SQL text built once from the tables' columns: the rows
+travel as JSON parameters (`json_populate_recordset`) and every write is a data-modifying CTE of the
+tip's `UPDATE … RETURNING`. The text never changes, so psycopg prepares it once per connection and no
+statement is constructed or compiled per step (building them took longer than running them).
+Elsewhere (SQLite, which has no DML in CTEs) the same writes run as Core statements one by one.
 """
 from __future__ import annotations
 
+import functools
+import json
 from datetime import datetime
 
 from sqlalchemy import delete, insert, update
@@ -16,39 +24,104 @@ from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.util import identity_key
 
 from ..engine import runtime
-from ..models import HumanTask, InstanceEvent, ProcessInstance, ProcessTimer, TaskHistory
+from ..models import AuditEvent, AuditHead, HumanTask, InstanceEvent, ProcessInstance, ProcessTimer, TaskHistory
 from ..models.base import utcnow
 from .timer_mirror import naive_utc
 
 _TASK_COLUMNS = [column.key for column in HumanTask.__table__.columns if column.key != "id"]
+_TIMER_COLUMNS = ["instance_id", "task_id", "bpmn_id", "name", "kind", "due_at", "interrupting", "attached_to",
+                  "status", "created_at", "attempts"]
+_INSTANCE_COLUMNS = ("state", "status", "opd_ids", "completed_at", "lock_version", "updated_at", "error_message")
 
 
 class Writes:
-    """Statements queued for one round trip (see the module docstring)."""
+    """The writes of one step, queued until the audit chain's tip is advanced (see the module docstring)."""
 
     def __init__(self, session: Session) -> None:
-        self.session, self.pending = session, []
+        self.session = session
         self.postgres = session.get_bind().dialect.name == "postgresql"
+        self.now = utcnow()
+        self._clear()
 
-    def add(self, statement) -> None:
-        self.pending.append(statement)
+    def _clear(self) -> None:
+        self.instance: tuple[int, dict] | None = None
+        self.new_tasks: list[dict] = []
+        self.gone_tasks: list[int] = []
+        self.history: list[dict] = []
+        self.fired_timers: list[int] = []
+        self.cancelled_timers: list[int] = []
+        self.new_timers: list[dict] = []
+        self.moved_timers: list[dict] = []
+        self.events: list[dict] = []
 
-    def execute(self, final):
-        """Run every queued statement, then `final`; returns `final`'s result."""
-        pending, self.pending = self.pending, []
-        if self.postgres and pending:
-            final = final.add_cte(*(each.cte(f"step_write_{index}") for index, each in enumerate(pending)))
+    def advance_head(self):
+        """Send every queued write with the tip's `UPDATE … RETURNING`; returns the row (seq, hash) or None."""
+        if self.postgres and self.instance is not None:
+            result = self.session.connection().exec_driver_sql(_postgres_step_sql(), self._postgres_params())
         else:
-            for each in pending:
-                self.session.execute(each)
-        return self.session.execute(final)
+            self.flush()
+            table = AuditHead.__table__
+            result = self.session.execute(update(table).where(table.c.id == 1).values(seq=table.c.seq + 1)
+                                          .returning(table.c.seq, table.c.hash))
+        self._clear()
+        return result.first()
+
+    def append_audit(self, values: dict, new_hash: str) -> None:
+        """The audit event (`values`: its columns) and the tip's new hash."""
+        if self.postgres:
+            params = {**values, "details": json.dumps(values["details"]), "new_hash": new_hash}
+            self.session.connection().exec_driver_sql(_postgres_audit_sql(), params)
+            return
+        self.session.execute(insert(AuditEvent.__table__).values(values))
+        head = AuditHead.__table__
+        self.session.execute(update(head).where(head.c.id == 1).values(hash=new_hash))
+
+    def flush(self) -> None:
+        """Send the queued writes as Core statements, one by one (SQLite, or a step with no audit event)."""
+        for statement in self._core_statements():
+            self.session.execute(statement)
+        self._clear()
+
+    def _core_statements(self) -> list:
+        statements = []
+        if self.instance is not None:
+            instance_id, values = self.instance
+            table = ProcessInstance.__table__
+            statements.append(update(table).where(table.c.id == instance_id).values(**values))
+        # new tasks before the delete, so SQLite never hands a deleted task's id to a new task
+        statements += [insert(HumanTask.__table__).values(values) for values in self.new_tasks]
+        if self.gone_tasks:
+            table = HumanTask.__table__
+            statements.append(delete(table).where(table.c.id.in_(self.gone_tasks)))
+        # one statement per row: a multi-row VALUES has no compiled-cache key
+        statements += [insert(TaskHistory.__table__).values(values) for values in self.history]
+        timers = ProcessTimer.__table__
+        if self.fired_timers:
+            statements.append(update(timers).where(timers.c.id.in_(self.fired_timers)).values(
+                status="fired", fired_at=self.now, attempts=timers.c.attempts + 1, last_error=None))
+        if self.cancelled_timers:
+            statements.append(update(timers).where(timers.c.id.in_(self.cancelled_timers)).values(status="cancelled"))
+        statements += [_upsert_timer(self.postgres, values) for values in self.new_timers]
+        statements += [update(timers).where(timers.c.id == moved["id"]).values(due_at=moved["due_at"])
+                       for moved in self.moved_timers]
+        statements += [insert(InstanceEvent.__table__).values(values) for values in self.events]
+        return statements
+
+    def _postgres_params(self) -> dict:
+        instance_id, values = self.instance
+        return {"instance_id": instance_id, **{key: values[key] for key in _INSTANCE_COLUMNS},
+                "state": json.dumps(values["state"]), "opd_ids": json.dumps(values["opd_ids"]), "now": self.now,
+                "new_tasks": _json(self.new_tasks), "gone_tasks": self.gone_tasks, "history": _json(self.history),
+                "fired_timers": self.fired_timers, "cancelled_timers": self.cancelled_timers,
+                "new_timers": _json(self.new_timers), "moved_timers": _json(self.moved_timers),
+                "events": _json(self.events)}
 
 
 def store_instance(writes: Writes, instance: ProcessInstance, values: dict) -> None:
-    """The instance's new columns, written by Core and recorded as the ORM's committed state."""
-    values = {**values, "lock_version": instance.lock_version + 1, "updated_at": utcnow(), "error_message": None}
-    table = ProcessInstance.__table__
-    writes.add(update(table).where(table.c.id == instance.id).values(**values))
+    """The instance's new columns, written with the step and recorded as the ORM's committed state."""
+    values = {"completed_at": instance.completed_at, **values, "lock_version": instance.lock_version + 1,
+              "updated_at": writes.now, "error_message": None}
+    writes.instance = (instance.id, values)
     for key, value in values.items():
         attributes.set_committed_value(instance, key, value)
 
@@ -58,15 +131,10 @@ def sync_tasks(writes: Writes, instance: ProcessInstance, rows: list[HumanTask],
     ready = {row.task_id: row for row in rows}
     gone = [row for row in existing if row.task_id not in ready]
     known = {row.task_id for row in existing}
-    now = utcnow()
-    new = [_task_values(row, now) for task_id, row in ready.items() if task_id not in known]
-    for values in new:  # before the delete, so SQLite never hands a deleted task's id to a new task
-        writes.add(insert(HumanTask.__table__).values(values))
+    writes.new_tasks += [_task_values(row, writes.now) for task_id, row in ready.items() if task_id not in known]
     if gone:
-        table = HumanTask.__table__
-        writes.add(delete(table).where(table.c.id.in_([row.id for row in gone])))
-        for row in gone:  # one statement per row: a multi-row VALUES has no compiled-cache key
-            writes.add(insert(TaskHistory.__table__).values(_history(instance, row, now)))
+        writes.gone_tasks += [row.id for row in gone]
+        writes.history += [_history(instance, row, writes.now) for row in gone]
         _forget(writes.session, [row.id for row in gone])
 
 
@@ -79,23 +147,17 @@ def sync_timers(writes: Writes, instance: ProcessInstance, workflow, waiting) ->
     known = {row.task_id: row for row in waiting}
     gone = [row for row in waiting if row.task_id not in views]
     outcomes = runtime.timer_outcomes(workflow, [row.task_id for row in gone])
-    table, now = ProcessTimer.__table__, utcnow()
     went_off = [row for row in gone if outcomes[row.task_id] == "fired"]
-    for status in ("fired", "cancelled"):
-        ids = [row.id for row in gone if outcomes[row.task_id] == status]
-        if not ids:
-            continue
-        values = ({"status": status, "fired_at": now, "attempts": table.c.attempts + 1, "last_error": None}
-                  if status == "fired" else {"status": status})
-        writes.add(update(table).where(table.c.id.in_(ids)).values(**values))
+    writes.fired_timers += [row.id for row in went_off]
+    writes.cancelled_timers += [row.id for row in gone if outcomes[row.task_id] == "cancelled"]
     for task_id, view in views.items():
         due = naive_utc(view.due)
         if task_id not in known:
-            writes.add(_upsert_timer(writes.postgres, instance, view, due))
+            writes.new_timers.append(_timer_values(instance, view, due, writes.now))
         elif known[task_id].due_at != due:
-            writes.add(update(table).where(table.c.id == known[task_id].id).values(due_at=due))
+            writes.moved_timers.append({"id": known[task_id].id, "due_at": due})
             before = known[task_id].due_at
-            if before is not None and before <= now and (due is None or due > before):  # a cycle went round
+            if before is not None and before <= writes.now and (due is None or due > before):  # a cycle went round
                 went_off.append(known[task_id])
     return went_off
 
@@ -103,20 +165,78 @@ def sync_timers(writes: Writes, instance: ProcessInstance, workflow, waiting) ->
 def add_event(writes: Writes, instance: ProcessInstance, actor_user_id: int | None, actor_label: str, step: str,
               action: str, note=None) -> None:
     """A timeline event; `actor_user_id` None is the system (a timer)."""
-    writes.add(insert(InstanceEvent.__table__).values(
-        instance_id=instance.id, occurred_at=utcnow(), actor_user_id=actor_user_id, actor_label=actor_label,
-        step=step[:300], action=action[:32], note=str(note) if note else None))
+    writes.events.append({"instance_id": instance.id, "occurred_at": writes.now, "actor_user_id": actor_user_id,
+                          "actor_label": actor_label, "step": step[:300], "action": action[:32],
+                          "note": str(note) if note else None})
 
 
-def _upsert_timer(postgres: bool, instance: ProcessInstance, view, due: datetime | None):
+# --- statements ---------------------------------------------------------------------------------
+
+def _upsert_timer(postgres: bool, values: dict):
     """A new waiting timer, or (a cycle timer, a reset) an earlier row of the same task waiting again."""
     dialect = postgresql if postgres else sqlite
-    stmt = dialect.insert(ProcessTimer.__table__).values(
-        instance_id=instance.id, task_id=view.task_id, bpmn_id=view.bpmn_id[:100],
-        name=(view.name or None) and view.name[:200], kind=view.kind, due_at=due, interrupting=view.interrupting,
-        attached_to=view.attached_to, status="waiting", created_at=utcnow(), attempts=0)
+    stmt = dialect.insert(ProcessTimer.__table__).values(values)
     return stmt.on_conflict_do_update(index_elements=["instance_id", "task_id"],
-                                      set_={"status": "waiting", "fired_at": None, "due_at": due})
+                                      set_={"status": "waiting", "fired_at": None, "due_at": values["due_at"]})
+
+
+def _from_json(table: str, columns: list[str], parameter: str) -> str:
+    listed = ", ".join(columns)
+    return (f"INSERT INTO {table} ({listed}) SELECT {listed} "
+            f"FROM json_populate_recordset(NULL::{table}, CAST(%({parameter})s AS JSON))")
+
+
+@functools.cache
+def _postgres_step_sql() -> str:
+    """Every write of a step as CTEs of the audit tip's advance (empty JSON arrays write nothing)."""
+    history = [column.key for column in TaskHistory.__table__.columns if column.key != "id"]
+    events = [column.key for column in InstanceEvent.__table__.columns if column.key != "id"]
+    assignments = ", ".join(f"{column} = %({column})s" for column in _INSTANCE_COLUMNS
+                            if column not in ("state", "opd_ids"))
+    return f"""WITH
+step_instance AS (UPDATE process_instances SET state = CAST(%(state)s AS JSON),
+    opd_ids = CAST(%(opd_ids)s AS JSON), {assignments} WHERE id = %(instance_id)s),
+step_new_tasks AS ({_from_json("human_tasks", _TASK_COLUMNS, "new_tasks")}),
+step_gone_tasks AS (DELETE FROM human_tasks WHERE id = ANY(CAST(%(gone_tasks)s AS INTEGER[]))),
+step_history AS ({_from_json("task_history", history, "history")}),
+step_fired_timers AS (UPDATE process_timers SET status = 'fired', fired_at = %(now)s, attempts = attempts + 1,
+    last_error = NULL WHERE id = ANY(CAST(%(fired_timers)s AS INTEGER[]))),
+step_cancelled_timers AS (UPDATE process_timers SET status = 'cancelled'
+    WHERE id = ANY(CAST(%(cancelled_timers)s AS INTEGER[]))),
+step_new_timers AS ({_from_json("process_timers", _TIMER_COLUMNS, "new_timers")}
+    ON CONFLICT (instance_id, task_id) DO UPDATE SET status = 'waiting', fired_at = NULL, due_at = EXCLUDED.due_at),
+step_moved_timers AS (UPDATE process_timers SET due_at = moved.due_at
+    FROM json_populate_recordset(NULL::process_timers, CAST(%(moved_timers)s AS JSON)) AS moved
+    WHERE process_timers.id = moved.id),
+step_events AS ({_from_json("instance_events", events, "events")})
+UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"""
+
+
+@functools.cache
+def _postgres_audit_sql() -> str:
+    columns = [column.key for column in AuditEvent.__table__.columns if column.key != "id"]
+    values = ", ".join("CAST(%(details)s AS JSON)" if column == "details" else f"%({column})s" for column in columns)
+    return (f"WITH step_audit AS (INSERT INTO audit_events ({', '.join(columns)}) VALUES ({values})) "
+            "UPDATE audit_head SET hash = %(new_hash)s WHERE id = 1")
+
+
+# --- rows ---------------------------------------------------------------------------------------
+
+def _json(rows: list[dict]) -> str:
+    return json.dumps(rows, default=_plain)
+
+
+def _plain(value):
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _timer_values(instance: ProcessInstance, view, due: datetime | None, now: datetime) -> dict:
+    return {"instance_id": instance.id, "task_id": view.task_id, "bpmn_id": view.bpmn_id[:100],
+            "name": (view.name or None) and view.name[:200], "kind": view.kind, "due_at": due,
+            "interrupting": view.interrupting, "attached_to": view.attached_to, "status": "waiting",
+            "created_at": now, "attempts": 0}
 
 
 def _task_values(row: HumanTask, now: datetime) -> dict:

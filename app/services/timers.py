@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -153,7 +153,7 @@ def _fire_instance(session: Session, instance_id: int, now: datetime, actor: aud
         audit.record(session, actor, "timer.fired", "process_instance", instance.id, writes=writes,
                      timers=[row.bpmn_id for row in fired])
     else:  # the engine found nothing due after all (a clock difference): the state is still stored
-        writes.execute(select(literal(1)))
+        writes.flush()
     return fired
 
 
