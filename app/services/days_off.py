@@ -42,14 +42,25 @@ def work_calendar(session: Session) -> WorkCalendar:
     memo = session.info.get(_MEMO)
     if transaction is not None and memo is not None and memo[0] is transaction:
         return memo[1]
-    calendar = _current_calendar(session)
+    return remember_revision(session, _revision(session))
+
+
+def remember_revision(session: Session, revision: str | None) -> WorkCalendar:
+    """The calendar as of `revision` (read by the caller, e.g. with the instance lock), kept for the rest
+    of the transaction so that `work_calendar` does not read the revision again."""
+    calendar = _current_calendar(session, revision or "0")
     session.info[_MEMO] = (session.get_transaction(), calendar)
     return calendar
 
 
-def _current_calendar(session: Session) -> WorkCalendar:
+def revision_column():
+    """The revision as a scalar subquery, for a statement that reads it along with other things."""
+    return select(SystemStatus.value).where(SystemStatus.key == REVISION_KEY).scalar_subquery()
+
+
+def _current_calendar(session: Session, revision: str) -> WorkCalendar:
     year = datetime.now(WIB).year
-    database, key = str(session.get_bind().engine.url), (_revision(session), year)
+    database, key = str(session.get_bind().engine.url), (revision, year)
     with _cache_lock:
         cached = _cache.get(database)
         if cached is None or cached[0] != key:

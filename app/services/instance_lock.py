@@ -2,8 +2,8 @@
 
 On PostgreSQL one `SELECT … FOR UPDATE OF process_instances` locks the instance and returns it with
 its version's stamp (for the compiled-version cache), the current lane → role mapping (aggregated
-as JSON, so it is never stale and needs no cache to invalidate) and, when the step is a task
-completion, the task as it was before the lock was granted. SQLite has no row locks: a no-op
+as JSON, so it is never stale and needs no cache to invalidate), the working-day calendar's revision
+(days_off) and, when the step is a task completion, the task as it was before the lock was granted. SQLite has no row locks: a no-op
 UPDATE takes the database write lock first, then the same SELECT reads.
 
 A task completion also gets the instance's mirror rows and waiting timers from the same statement.
@@ -23,7 +23,7 @@ from sqlalchemy import JSON, bindparam, func, select, type_coerce, update
 from sqlalchemy.orm import Session, aliased
 
 from ..models import HumanTask, LaneRole, ProcessInstance, ProcessTimer, ProcessVersion
-from . import definitions
+from . import days_off, definitions
 
 
 class Lane(NamedTuple):
@@ -98,8 +98,9 @@ def _lock(session: Session, params: dict, *, skip_locked: bool = False, mirrors:
     row = session.execute(stmt, params).first()
     if row is None:
         return None
-    instance, version_id, checksum, published_at, lanes = row[:5]
+    instance, version_id, checksum, published_at, lanes, calendar_revision = row[:6]
     version = definitions.compiled_by_stamp(session, (version_id, checksum, published_at))
+    days_off.remember_revision(session, calendar_revision)  # the step's engine needs no read of its own
     mapping = {lane: Lane(role, variable) for lane, role, variable in lanes or []}
     locked = Locked(instance, version, mapping, row if by_task else None)
     return _with_mirrors(session, locked, row[-3:]) if mirrors else locked
@@ -123,7 +124,7 @@ def _write_lock(by_task: bool):
 def _lock_statement(postgres: bool, by_task: bool, skip_locked: bool, mirrors: bool):
     """Built once per shape (ids are bound parameters): building it costs more than running it."""
     columns = [ProcessInstance, ProcessVersion.id, ProcessVersion.checksum, ProcessVersion.published_at,
-               _lanes_json(postgres)]
+               _lanes_json(postgres), days_off.revision_column().label("calendar_revision")]
     stmt = (select(*columns).join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
             .where(_target(by_task)))
     if by_task:
