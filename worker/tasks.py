@@ -50,7 +50,8 @@ def sweep_timers(helpers: int = 0, booked: bool = False) -> dict:
     up to a whole interval later. Booked and helper sweeps book nothing: only the beat looks ahead."""
     session = db.session()
     more = (lambda: _send_helper(helpers + 1)) if helpers < MAX_SWEEP_HELPERS else None
-    result = timers.fire_due_timers(session, on_backlog=more).as_dict()
+    # helpers alternate direction: the beat's sweep and its first helper meet in the middle of a backlog
+    result = timers.fire_due_timers(session, on_backlog=more, reverse=helpers % 2 == 1).as_dict()
     if not booked and helpers == 0:
         result["booked"] = _book_sweeps(session)
     return result

@@ -49,11 +49,14 @@ class SweepResult:
 
 
 def fire_due_timers(session: Session, *, now: datetime | None = None, limit: int = DEFAULT_LIMIT,
-                    actor: audit.Actor = audit.SYSTEM, on_backlog: Callable[[], None] | None = None) -> SweepResult:
+                    actor: audit.Actor = audit.SYSTEM, on_backlog: Callable[[], None] | None = None,
+                    reverse: bool = False) -> SweepResult:
     """Fire every timer due by `now` (naive UTC; default: the clock), `limit` instances per batch until
     none is left (or a whole batch was held by other workers), then start the timer-started processes
     that are due. Each instance commits on its own. `on_backlog` is called once if the first batch is
-    full, before it is worked (the worker sends another sweep, so idle workers join at once)."""
+    full, before it is worked (the worker sends another sweep, so idle workers join at once). With
+    `reverse` each batch is worked from its end, so two sweeps over the same backlog meet in the middle
+    instead of taking turns on the same instances (each turn lost is a skipped lock)."""
     now = now or utcnow()
     result = SweepResult()
     first = True
@@ -63,7 +66,7 @@ def fire_due_timers(session: Session, *, now: datetime | None = None, limit: int
             on_backlog()
         first = False
         done_before = result.instances + len(result.failed)
-        for instance_id in batch:
+        for instance_id in (reversed(batch) if reverse else batch):
             _wake(session, instance_id, now, actor, result)
         if len(batch) < limit or result.instances + len(result.failed) == done_before:
             break

@@ -102,15 +102,20 @@ def test_a_full_first_batch_asks_for_help_once_before_working(dbs, world, tmp_pa
     start_waiting(dbs, world, 3)
     result = timers.fire_due_timers(dbs, limit=2, on_backlog=lambda: calls.append(fired_count(dbs)))
     assert (calls, result.fired) == ([3], 3)
+    start_waiting(dbs, world, 3)
+    result = timers.fire_due_timers(dbs, limit=2, reverse=True)
+    assert (result.fired, result.instances, result.skipped) == (3, 3, 0)
 
 
 def test_the_sweep_task_sends_one_helper_sweep_up_to_the_limit(app, monkeypatch):
     """Does the worker's sweep, told of a backlog, send one more sweep (expiring after one interval) that
-    counts as a helper, and a sweep that is already the last allowed helper send none?"""
-    sent, seen = [], []
+    counts as a helper, and a sweep that is already the last allowed helper send none? Does the first
+    helper work its batches from the end (so it meets the beat's sweep in the middle)?"""
+    sent, seen, directions = [], [], []
 
-    def sweep(session, *, on_backlog=None):
+    def sweep(session, *, on_backlog=None, reverse=False):
         seen.append(on_backlog is not None)
+        directions.append(reverse)
         if on_backlog is not None:
             on_backlog()
         return timers.SweepResult()
@@ -119,10 +124,11 @@ def test_the_sweep_task_sends_one_helper_sweep_up_to_the_limit(app, monkeypatch)
     monkeypatch.setattr(tasks.sweep_timers, "apply_async", lambda **options: sent.append(options))
     with app.app_context():
         tasks.sweep_timers.run()
+        tasks.sweep_timers.run(helpers=1)
         tasks.sweep_timers.run(helpers=tasks.MAX_SWEEP_HELPERS)
     interval = float(app.config["SETTINGS"].timer_sweep_seconds)
-    assert seen == [True, False]
-    assert sent == [{"kwargs": {"helpers": 1}, "expires": interval}]
+    assert seen == [True, True, False] and directions == [False, True, tasks.MAX_SWEEP_HELPERS % 2 == 1]
+    assert sent == [{"kwargs": {"helpers": 1}, "expires": interval}, {"kwargs": {"helpers": 2}, "expires": interval}]
 
 
 # --- the beat books a sweep at each second in which timers fall due ----------------------------------
@@ -160,7 +166,7 @@ def test_only_the_beat_sweep_books_sweeps_each_expiring_one_interval_after_its_m
         asked.append((horizon, limit))
         return [moment, moment + timedelta(seconds=3)]
 
-    monkeypatch.setattr(tasks.timers, "fire_due_timers", lambda session, *, on_backlog=None: timers.SweepResult())
+    monkeypatch.setattr(tasks.timers, "fire_due_timers", lambda session, **_options: timers.SweepResult())
     monkeypatch.setattr(tasks.timers, "upcoming_moments", upcoming)
     monkeypatch.setattr(tasks.sweep_timers, "apply_async", lambda **options: sent.append(options))
     with app.app_context():
