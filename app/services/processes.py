@@ -93,8 +93,9 @@ def complete_task(session: Session, user: User, actor: audit.Actor, human_task_i
         _validate(session, version, task.form_id, data)
         workflow = _restore(session, actor, instance, version)
         data = _shaped(workflow, task_id, data)
-        _engine_call(runtime.complete_user_task, workflow, task_id, data)
         writes = step_writes.Writes(session)
+        with writes:  # the operators' notifications join the step's writes
+            _engine_call(runtime.complete_user_task, workflow, task_id, data)
         values, rows = _outcome(instance, version, workflow, task_mirror.scope_values(version, step.lanes, data),
                                 step.lanes)
         step_writes.store_instance(writes, instance, values)

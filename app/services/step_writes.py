@@ -24,7 +24,16 @@ from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.util import identity_key
 
 from ..engine import runtime
-from ..models import AuditEvent, AuditHead, HumanTask, InstanceEvent, ProcessInstance, ProcessTimer, TaskHistory
+from ..models import (
+    AuditEvent,
+    AuditHead,
+    HumanTask,
+    InstanceEvent,
+    Notification,
+    ProcessInstance,
+    ProcessTimer,
+    TaskHistory,
+)
 from ..models.base import utcnow
 from .timer_mirror import naive_utc
 
@@ -32,6 +41,8 @@ _TASK_COLUMNS = [column.key for column in HumanTask.__table__.columns if column.
 _TIMER_COLUMNS = ["instance_id", "task_id", "bpmn_id", "name", "kind", "due_at", "interrupting", "attached_to",
                   "status", "created_at", "attempts"]
 _INSTANCE_COLUMNS = ("state", "status", "opd_ids", "completed_at", "lock_version", "updated_at", "error_message")
+_NOTIFICATION_COLUMNS = ["user_id", "created_at", "title", "body", "link"]
+_CURRENT = "step_writes"  # session.info: the Writes of the step running in this session, if any
 
 
 class Writes:
@@ -53,6 +64,15 @@ class Writes:
         self.new_timers: list[dict] = []
         self.moved_timers: list[dict] = []
         self.events: list[dict] = []
+        self.notifications: list[dict] = []
+
+    def __enter__(self) -> Writes:
+        """While the step's engine runs, `current(session)` is this object (notifications join the step)."""
+        self.session.info[_CURRENT] = self
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.session.info.pop(_CURRENT, None)
 
     def advance_head(self):
         """Send every queued write with the tip's `UPDATE … RETURNING`; returns the row (seq, hash) or None."""
@@ -105,6 +125,7 @@ class Writes:
         statements += [update(timers).where(timers.c.id == moved["id"]).values(due_at=moved["due_at"])
                        for moved in self.moved_timers]
         statements += [insert(InstanceEvent.__table__).values(values) for values in self.events]
+        statements += [insert(Notification.__table__).values(values) for values in self.notifications]
         return statements
 
     def _postgres_params(self) -> dict:
@@ -114,7 +135,17 @@ class Writes:
                 "new_tasks": _json(self.new_tasks), "gone_tasks": self.gone_tasks, "history": _json(self.history),
                 "fired_timers": self.fired_timers, "cancelled_timers": self.cancelled_timers,
                 "new_timers": _json(self.new_timers), "moved_timers": _json(self.moved_timers),
-                "events": _json(self.events)}
+                "events": _json(self.events), "notifications": _json(self.notifications)}
+
+
+def current(session: Session) -> Writes | None:
+    """The Writes of the step running in `session` (inside `with Writes(session):`), or None."""
+    return session.info.get(_CURRENT)
+
+
+def add_notification(writes: Writes, user_id: int, title: str, body: str | None, link: str | None) -> None:
+    writes.notifications.append({"user_id": user_id, "created_at": writes.now, "title": title, "body": body,
+                                 "link": link})
 
 
 def store_instance(writes: Writes, instance: ProcessInstance, values: dict) -> None:
@@ -208,7 +239,8 @@ step_new_timers AS ({_from_json("process_timers", _TIMER_COLUMNS, "new_timers")}
 step_moved_timers AS (UPDATE process_timers SET due_at = moved.due_at
     FROM json_populate_recordset(NULL::process_timers, CAST(%(moved_timers)s AS JSON)) AS moved
     WHERE process_timers.id = moved.id),
-step_events AS ({_from_json("instance_events", events, "events")})
+step_events AS ({_from_json("instance_events", events, "events")}),
+step_notifications AS ({_from_json("notifications", _NOTIFICATION_COLUMNS, "notifications")})
 UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"""
 
 

@@ -144,8 +144,9 @@ def _fire_instance(session: Session, instance_id: int, now: datetime, actor: aud
     if instance.status not in SWEPT_STATUSES or not any(_is_due(row, now) for row in locked.timers):
         return None
     workflow = processes._restore(session, actor, instance, version)
-    runtime.fire_due_timers(workflow)
     writes = step_writes.Writes(session)
+    with writes:  # the operators' notifications join the step's writes
+        runtime.fire_due_timers(workflow)
     values, rows = processes._outcome(instance, version, workflow, set(), locked.lanes)
     step_writes.store_instance(writes, instance, values)
     step_writes.sync_tasks(writes, instance, rows, locked.open_tasks)
