@@ -80,7 +80,9 @@ def main() -> None:
     parser.add_argument("--interval", type=int, default=30, help="SIMASN_TIMER_SWEEP_SECONDS")
     parser.add_argument("--workers", type=int, default=2, help="worker processes (one Celery worker each)")
     parser.add_argument("--beats", type=int, default=1)
-    parser.add_argument("--lead", type=float, default=15.0, help="seconds from the setup to the due moment")
+    parser.add_argument("--lead", type=float, default=40.0,
+                        help="seconds from the setup to the due moment (more than --interval: a beat sweep then "
+                             "sees the timers coming and books a sweep at their second)")
     parser.add_argument("--limit", type=float, default=3600.0, help="give up after this many seconds")
     parser.add_argument("--service-count", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=200, help="bare/runtime/empty: repetitions")
