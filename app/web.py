@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_login import current_user
 
 from .extensions import db
@@ -80,7 +80,24 @@ def cell(table: str, column: str, record) -> str:
     return "—" if value in (None, "") else str(value)
 
 
-def nav_items() -> list[tuple[str, str]]:
+# The administrator's pages, reached from one "Administrasi" menu entry (app/templates/admin/index.html)
+# and from the admin's card on the home page: (endpoint, title, what it is for).
+ADMIN_SECTIONS = (
+    ("admin.users", "Pengguna", "Akun, peran dan cakupan OPD setiap pengguna; aktifkan atau nonaktifkan akun."),
+    ("admin.lane_list", "Lajur Proses", "Pemetaan lajur diagram BPMN ke peran dan variabel cakupan OPD."),
+    ("days_off.index", "Hari libur", "Cuti bersama dan libur daerah yang dilewati tenggat hari kerja."),
+    ("instances.index", "Instans Proses", "Proses yang berjalan: tangguhkan, lanjutkan, batalkan, ulangi langkah "
+                                          "gagal, alihkan tugas; peta waktu tunggu."),
+    ("form_editor.index", "Formulir", "Formulir tugas (JSON Schema dan UI schema): sunting, pratinjau, terbitkan."),
+    ("admin.audit_log", "Audit", "Jejak audit berantai hash dan pemeriksaan keutuhannya."),
+    ("operations.index", "Operasi", "Beat terakhir, antrean, pengatur waktu, pekerjaan gagal dan surel yang "
+                                    "tidak terkirim."),
+)
+_ADMIN_BLUEPRINTS = {endpoint.split(".")[0] for endpoint, _title, _text in ADMIN_SECTIONS}
+
+
+def nav_items() -> list[tuple[str, str, bool]]:
+    """The main menu of the signed-in user: (endpoint, label, is the current page's entry)."""
     if not current_user.is_authenticated:
         return []
     items = [("home.index", "Beranda")]
@@ -95,17 +112,26 @@ def nav_items() -> list[tuple[str, str]]:
     items.append(("reference.index", "Referensi"))
     if authz.has_role(current_user, "bkpsdm", "kepala_bkpsdm", "admin", "validator_opd"):
         items.append(("lateness.index", "Keterlambatan"))
-    if authz.has_role(current_user, "bkpsdm", "admin"):
+    admin = authz.has_role(current_user, "admin")
+    if authz.has_role(current_user, "bkpsdm") and not admin:
         items.append(("days_off.index", "Hari libur"))
-    if authz.has_role(current_user, "process_owner", "admin"):
-        items.append(("instances.index", "Instans Proses"))
-        items.append(("form_editor.index", "Formulir"))
     if authz.has_role(current_user, "process_owner"):
-        items.append(("studio.index", "Studio Proses"))
-    if authz.has_role(current_user, "admin"):
-        items += [("admin.users", "Pengguna"), ("admin.lane_list", "Lajur Proses"), ("admin.audit_log", "Audit")]
-        items.append(("operations.index", "Operasi"))
-    return items
+        items += [("instances.index", "Instans Proses"), ("form_editor.index", "Formulir"),
+                  ("studio.index", "Studio Proses")]
+    if admin:
+        items.append(("admin.index", "Administrasi"))
+    return [(endpoint, label, _is_current(endpoint, {e for e, _label in items})) for endpoint, label in items]
+
+
+def _is_current(endpoint: str, listed: set[str]) -> bool:
+    """The entry of the page being shown; the administrator's pages without an entry of their own light
+    up "Administrasi"."""
+    current = request.endpoint or ""
+    if current == endpoint:
+        return True
+    if endpoint == "admin.index" and current not in listed:
+        return current.split(".")[0] in _ADMIN_BLUEPRINTS
+    return False
 
 
 def unread_notifications() -> int:
@@ -116,5 +142,5 @@ def unread_notifications() -> int:
 def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["tanggal"] = tanggal
     app.jinja_env.globals.update(
-        unread_notifications=unread_notifications, ref_name=ref_name, unit_name=unit_name, detail_text=detail_text, object_label=object_label, cell=cell, nav_items=nav_items, ROLES=ROLES,
+        unread_notifications=unread_notifications, ref_name=ref_name, unit_name=unit_name, detail_text=detail_text, object_label=object_label, cell=cell, nav_items=nav_items, ADMIN_SECTIONS=ADMIN_SECTIONS, ROLES=ROLES,
         COLUMN_LABELS=COLUMN_LABELS, TABLE_COLUMNS=TABLE_COLUMNS, TABLE_TITLES=TABLE_TITLES)

@@ -18,6 +18,12 @@ def _only_admins():
     authz.require_role(current_user, "admin")
 
 
+@bp.get("/")
+def index():
+    """The administrator's pages in one place (the menu has one entry for them: Administrasi)."""
+    return render_template("admin/index.html")
+
+
 @bp.get("/pengguna")
 def users():
     q, page = str_arg("q"), int_arg("halaman")

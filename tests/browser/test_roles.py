@@ -24,6 +24,14 @@ def open_nav(page, label: str) -> None:
     page.wait_for_load_state()
 
 
+def open_admin_section(page, title: str) -> None:
+    """Administrasi in the menu, then the section called `title` on that page."""
+    open_nav(page, "Administrasi")
+    page.get_by_test_id("admin-hub").get_by_role("link", name=title, exact=True).click()
+    page.wait_for_load_state()
+    expect(page.locator("nav[aria-label='Menu utama'] a[aria-current='page']")).to_have_text("Administrasi")
+
+
 def expect_error_page(page, path: str, status: int, title: str) -> None:
     response = page.goto(path)
     assert response.status == status, f"{path} answered {response.status}"
@@ -169,16 +177,20 @@ def test_process_owner_sees_no_employees(page, login_as, shot):
 
 
 def test_admin_manages_users_and_verifies_audit(page, login_as, shot):
-    """Can the admin see the demo accounts and verify the audit hash chain?"""
+    """Can the admin reach the users and the audit trail through Administrasi, see the demo accounts and
+    verify the audit hash chain?"""
     login_as("admin")
     labels = nav_labels(page)
-    assert {"Pengguna", "Audit"} <= set(labels), labels
-    open_nav(page, "Pengguna")
+    assert "Administrasi" in labels and not {"Pengguna", "Audit", "Operasi"} & set(labels), labels
+    open_nav(page, "Administrasi")
+    expect(page.get_by_test_id("admin-hub").locator("li")).to_have_count(7)
+    shot("administrasi")
+    open_admin_section(page, "Pengguna")
     users = page.get_by_test_id("user-table")
     for account in ACCOUNTS:
         expect(users.get_by_role("link", name=account.username, exact=True)).to_be_visible()
     shot("pengguna")
-    open_nav(page, "Audit")
+    open_admin_section(page, "Audit")
     expect(page.get_by_test_id("audit-table")).to_be_visible()
     page.get_by_role("button", name="Verifikasi rantai hash").click()
     expect(page.locator(".flash.success")).to_contain_text("Rantai audit utuh")

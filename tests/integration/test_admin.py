@@ -1,6 +1,7 @@
 """User administration: accounts, roles, OPD scopes, deactivation — each audited."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from app.models import AuditEvent, User
@@ -127,3 +128,44 @@ def test_non_admin_cannot_post_admin_actions(login_as, dbs):
     assert response.status_code == 403
     dbs.expire_all()
     assert _user(dbs, "tanpa-peran").role_names == set()
+
+
+# --- the menu: one "Administrasi" entry and its page -------------------------------------------------
+
+def _menu(body: str) -> list[tuple[str, bool]]:
+    """(label, marked as the current page) of each main-menu entry."""
+    menu = body[body.index('aria-label="Menu utama"'):]
+    menu = menu[:menu.index("</nav>")]
+    return [(link.split(">", 1)[1].split("<", 1)[0].strip(), 'aria-current="page"' in link.split(">", 1)[0])
+            for link in menu.split("<a ")[1:]]
+
+
+def test_the_admin_reaches_every_administration_page_from_one_menu_entry(login_as):
+    """Does the admin's menu hold one "Administrasi" entry instead of seven, does its page link to each
+    section, and is the entry marked while any of those pages is shown?"""
+    from app.web import ADMIN_SECTIONS
+    client = login_as("admin")
+    labels = [label for label, _current in _menu(client.get("/beranda").get_data(as_text=True))]
+    assert labels == ["Beranda", "Pegawai", "Jatuh tempo", "Kotak Tugas", "Referensi", "Keterlambatan",
+                      "Administrasi"]
+    hub = client.get("/admin/")
+    assert hub.status_code == 200
+    body = hub.get_data(as_text=True)
+    assert body.count('data-testid="admin-section-') == len(ADMIN_SECTIONS) == 7
+    for path in ("/admin/pengguna", "/admin/lajur", "/admin/audit", "/admin/operasi/", "/hari-libur/",
+                 "/admin/instans/", "/studio/formulir"):
+        assert f'href="{path}"' in body, path
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert ("Administrasi", True) in _menu(page.get_data(as_text=True)), path
+
+
+@pytest.mark.parametrize("username, expected", [("bkpsdm", {"Hari libur"}),
+                                                 ("pemilik.proses", {"Instans Proses", "Formulir", "Studio Proses"})])
+def test_other_roles_keep_their_own_entries_and_may_not_open_the_administration_page(login_as, username, expected):
+    """Do BKPSDM and the process owner keep their direct entries (Hari libur; Instans Proses, Formulir,
+    Studio Proses) and get 403 on the administration page?"""
+    client = login_as(username)
+    labels = {label for label, _current in _menu(client.get("/beranda").get_data(as_text=True))}
+    assert expected <= labels and "Administrasi" not in labels, labels
+    assert client.get("/admin/").status_code == 403
