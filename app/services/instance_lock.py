@@ -43,6 +43,7 @@ class OpenTask(NamedTuple):
     assignee_user_id: int | None
     form_id: str | None
     created_at: datetime | None
+    due_at: datetime | None
 
 
 class WaitingTimer(NamedTuple):
@@ -156,7 +157,8 @@ def _with_mirrors(session: Session, locked: Locked, values) -> Locked:
         timers = session.execute(select(*_TIMER_COLUMNS).where(
             ProcessTimer.instance_id == instance_id, ProcessTimer.status == "waiting")).all()
     else:
-        tasks = [_parsed(values, (OpenTask._fields.index("created_at"),)) for values in tasks or []]
+        tasks = [_parsed(values, (OpenTask._fields.index("created_at"), OpenTask._fields.index("due_at")))
+                 for values in tasks or []]
         timers = [_parsed(values, (WaitingTimer._fields.index("due_at"),),
                           (WaitingTimer._fields.index("interrupting"),)) for values in timers or []]
     return dataclasses.replace(locked, open_tasks=[OpenTask(*values) for values in tasks],

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..engine.workdays import WIB
 from ..models import HumanTask, OrgUnit, User, ValidationLateness
 from ..models.base import utcnow
+from . import step_writes
 from .authz import has_role, scope_unit_ids
 from .days_off import work_calendar
 from .errors import BadRequestError, ForbiddenError, ValidationError
@@ -33,26 +35,32 @@ def record_lateness(ctx: OperatorContext, params: dict, data: dict) -> dict:
     if not task_name or not opd:
         raise ValidationError("Operator record_lateness membutuhkan parameter 'tugas' dan OPD ('opd').")
     session, instance = ctx.session, ctx.instance
-    task = session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                                   HumanTask.task_name == task_name)).first()
+    task = _open_task(session, instance.id, task_name)
     if task is None:
         raise ValidationError(f"Operator record_lateness: tugas '{task_name}' tidak sedang terbuka.")
-    existing = session.scalars(select(ValidationLateness).where(
-        ValidationLateness.instance_id == instance.id, ValidationLateness.task_id == task.task_id)).first()
-    row = existing or _new_row(session, instance.id, task, opd)
-    return {"hari_kerja": row.working_days_waited, "opd": row.opd_id}
-
-
-def _new_row(session: Session, instance_id: int, task: HumanTask, opd: str) -> ValidationLateness:
     now = utcnow()
     received, escalated = _wib(task.created_at), _wib(now)
-    waited = work_calendar(session).working_days_between(received.date(), escalated.date())
-    row = ValidationLateness(instance_id=instance_id, task_id=task.task_id, opd_id=opd[:32],
-                             task_name=task.task_name, received_at=task.created_at, due_at=task.due_at,
-                             escalated_at=now, working_days_waited=waited, period=f"{escalated:%Y-%m}")
-    session.add(row)
-    session.flush()
-    return row
+    row = {"instance_id": instance.id, "task_id": task.task_id, "opd_id": opd[:32], "task_name": task.task_name,
+           "received_at": task.created_at, "due_at": task.due_at, "escalated_at": now,
+           "working_days_waited": work_calendar(session).working_days_between(received.date(), escalated.date()),
+           "period": f"{escalated:%Y-%m}"}
+    table = ValidationLateness.__table__
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    stored = session.execute(dialect.insert(table).values(row).on_conflict_do_nothing(
+        index_elements=["instance_id", "task_id"]).returning(table.c.working_days_waited, table.c.opd_id)).first()
+    if stored is None:  # recorded before: the first record stands
+        stored = session.execute(select(table.c.working_days_waited, table.c.opd_id).where(
+            table.c.instance_id == instance.id, table.c.task_id == task.task_id)).one()
+    return {"hari_kerja": stored.working_days_waited, "opd": stored.opd_id}
+
+
+def _open_task(session: Session, instance_id: int, task_name: str):
+    """The open task called `task_name`: from the mirror rows the step's lock read, else from the table."""
+    writes = step_writes.current(session)
+    if writes is not None and writes.open_tasks is not None:
+        return next((row for row in writes.open_tasks if row.task_name == task_name), None)
+    return session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id,
+                                                   HumanTask.task_name == task_name)).first()
 
 
 @dataclass(frozen=True)

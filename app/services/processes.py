@@ -94,6 +94,7 @@ def complete_task(session: Session, user: User, actor: audit.Actor, human_task_i
         workflow = _restore(session, actor, instance, version)
         data = _shaped(workflow, task_id, data)
         writes = step_writes.Writes(session)
+        writes.open_tasks = step.open_tasks
         with writes:  # the operators' notifications join the step's writes
             _engine_call(runtime.complete_user_task, workflow, task_id, data)
         values, rows = _outcome(instance, version, workflow, task_mirror.scope_values(version, step.lanes, data),

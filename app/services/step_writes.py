@@ -52,6 +52,7 @@ class Writes:
         self.session = session
         self.postgres = session.get_bind().dialect.name == "postgresql"
         self.now = utcnow()
+        self.open_tasks = None  # the instance's mirror rows as the lock read them, for operators that ask
         self._clear()
 
     def _clear(self) -> None:

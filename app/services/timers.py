@@ -145,6 +145,7 @@ def _fire_instance(session: Session, instance_id: int, now: datetime, actor: aud
         return None
     workflow = processes._restore(session, actor, instance, version)
     writes = step_writes.Writes(session)
+    writes.open_tasks = locked.open_tasks
     with writes:  # the operators' notifications join the step's writes
         runtime.fire_due_timers(workflow)
     values, rows = processes._outcome(instance, version, workflow, set(), locked.lanes)

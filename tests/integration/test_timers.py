@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.models import AuditEvent, ProcessInstance, TimerStartRun, ValidationLateness
 from app.services import days_off, timer_starts, timers
 from app.services.audit import SYSTEM
-from app.services.errors import ConflictError
+from app.services.errors import ConflictError, ValidationError
 from tests.timing import (
     MONDAY_9_WIB,
     act,
@@ -108,6 +108,28 @@ def test_escalation_moves_the_task_to_bkpsdm_and_records_lateness(dbs, world, tm
     assert late.due_at == naive_utc(wib(2025, 1, 8)) and late.received_at == naive_utc(MONDAY_9_WIB)
     assert ("Eskalasi 2 hari kerja", "tenggat") in timeline(dbs, instance)
     assert_mirror_exact(dbs, instance)
+
+
+def test_lateness_is_recorded_once_per_task_and_a_second_ask_returns_the_first_record(dbs, world, tmp_path,
+                                                                                     monday):
+    """Asked outside a step (no mirror rows from a lock), does record_lateness find the open task in the
+    table, write one row, and answer a second ask, a day later, with the first record unchanged?"""
+    from app.services.lateness import record_lateness
+    from app.services.operators import OperatorContext
+    publish(dbs, tmp_path, "uji_tenggat")
+    instance = start(dbs, world)
+    context = OperatorContext(session=dbs, actor=SYSTEM, instance=instance)
+    params = {"tugas": "Periksa usulan", "opd": "OPD-DINKES"}
+    monday.move_to(wib(2025, 1, 8, 9, 5), tick=False)
+    first = record_lateness(context, params, {})
+    monday.move_to(wib(2025, 1, 9, 9, 5), tick=False)
+    again = record_lateness(context, params, {})
+    dbs.commit()
+    assert first == again == {"hari_kerja": 2, "opd": "OPD-DINKES"}
+    assert dbs.scalar(select(func.count()).select_from(ValidationLateness)
+                      .where(ValidationLateness.instance_id == instance.id)) == 1
+    with pytest.raises(ValidationError, match="tidak sedang terbuka"):
+        record_lateness(context, {"tugas": "Tidak ada", "opd": "OPD-DINKES"}, {})
 
 
 def test_timers_due_while_stopped_fire_on_the_next_sweep(dbs, world, tmp_path, monday):
