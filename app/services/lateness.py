@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..engine.workdays import WIB
+from ..extensions import insert_on_conflict
 from ..models import HumanTask, OrgUnit, User, ValidationLateness
 from ..models.base import utcnow
 from . import step_writes
@@ -45,8 +45,7 @@ def record_lateness(ctx: OperatorContext, params: dict, data: dict) -> dict:
            "working_days_waited": work_calendar(session).working_days_between(received.date(), escalated.date()),
            "period": f"{escalated:%Y-%m}"}
     table = ValidationLateness.__table__
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    stored = session.execute(dialect.insert(table).values(row).on_conflict_do_nothing(
+    stored = session.execute(insert_on_conflict(session, table).values(row).on_conflict_do_nothing(
         index_elements=["instance_id", "task_id"]).returning(table.c.working_days_waited, table.c.opd_id)).first()
     if stored is None:  # recorded before: the first record stands
         stored = session.execute(select(table.c.working_days_waited, table.c.opd_id).where(

@@ -14,11 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..engine.workdays import WIB
+from ..extensions import insert_on_conflict
 from ..models import DecreeCounter, ProcessInstance, RoleGrant, User
 from . import notifications
 from .audit import Actor
@@ -115,9 +114,7 @@ def issue_decree_number(ctx: OperatorContext, params: dict, data: dict) -> str:
 
 def next_decree_number(session: Session, series: str, year: int) -> int:
     """Atomic upsert: concurrent callers wait on the counter row and get distinct numbers."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(DecreeCounter).values(series=series, year=year, last_number=1)
+    stmt = insert_on_conflict(session, DecreeCounter).values(series=series, year=year, last_number=1)
     stmt = stmt.on_conflict_do_update(index_elements=["series", "year"],
                                       set_={"last_number": DecreeCounter.last_number + 1})
     return session.execute(stmt.returning(DecreeCounter.last_number)).scalar_one()

@@ -23,10 +23,9 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import event, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..extensions import insert_on_conflict
 from ..models import OutboxMessage, User
 from ..models.base import utcnow
 from . import audit, authz
@@ -96,9 +95,8 @@ def _idempotency_key(key: str | None, user_id: int) -> str:
 
 
 def _insert_ignoring_duplicates(session: Session, rows: list[dict]):
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     # RETURNING names the rows really inserted (psycopg reports no rowcount for a multi-row VALUES).
-    return (insert(OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
+    return (insert_on_conflict(session, OutboxMessage).values(rows).on_conflict_do_nothing(index_elements=["idempotency_key"])
             .returning(OutboxMessage.id))
 
 

@@ -13,10 +13,9 @@ from collections import defaultdict
 from datetime import date
 
 from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from ..extensions import insert_on_conflict
 from ..models import Employee, ReminderSent, RoleGrant, User
 from ..models.base import utcnow
 from . import audit, authz
@@ -60,8 +59,7 @@ def _send_personal(session: Session, kind: str, today: date) -> int:
 def _claim_batch(session: Session, kind: str, batch: list[DueItem]) -> int:
     now = utcnow()
     rows = [{"kind": kind, "employee_id": i.employee_id, "due_date": i.due_date, "sent_at": now} for i in batch]
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (insert(ReminderSent).values(rows)
+    stmt = (insert_on_conflict(session, ReminderSent).values(rows)
             .on_conflict_do_nothing(index_elements=["kind", "employee_id", "due_date"])
             .returning(ReminderSent.employee_id, ReminderSent.due_date))
     claimed = {tuple(row) for row in session.execute(stmt)}

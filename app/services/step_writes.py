@@ -19,11 +19,11 @@ import json
 from datetime import datetime
 
 from sqlalchemy import delete, insert, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.util import identity_key
 
 from ..engine import runtime
+from ..extensions import insert_on_conflict
 from ..models import (
     AuditEvent,
     AuditHead,
@@ -122,7 +122,7 @@ class Writes:
                 status="fired", fired_at=self.now, attempts=timers.c.attempts + 1, last_error=None))
         if self.cancelled_timers:
             statements.append(update(timers).where(timers.c.id.in_(self.cancelled_timers)).values(status="cancelled"))
-        statements += [_upsert_timer(self.postgres, values) for values in self.new_timers]
+        statements += [_upsert_timer(self.session, values) for values in self.new_timers]
         statements += [update(timers).where(timers.c.id == moved["id"]).values(due_at=moved["due_at"])
                        for moved in self.moved_timers]
         statements += [insert(InstanceEvent.__table__).values(values) for values in self.events]
@@ -204,10 +204,9 @@ def add_event(writes: Writes, instance: ProcessInstance, actor_user_id: int | No
 
 # --- statements ---------------------------------------------------------------------------------
 
-def _upsert_timer(postgres: bool, values: dict):
+def _upsert_timer(session: Session, values: dict):
     """A new waiting timer, or (a cycle timer, a reset) an earlier row of the same task waiting again."""
-    dialect = postgresql if postgres else sqlite
-    stmt = dialect.insert(ProcessTimer.__table__).values(values)
+    stmt = insert_on_conflict(session, ProcessTimer.__table__).values(values)
     return stmt.on_conflict_do_update(index_elements=["instance_id", "task_id"],
                                       set_={"status": "waiting", "fired_at": None, "due_at": values["due_at"]})
 

@@ -13,8 +13,6 @@ import logging
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..engine import runtime
@@ -22,6 +20,7 @@ from ..engine.errors import ExpressionError
 from ..engine.schedules import ScheduleError, schedule_of
 from ..engine.script_engine import SafeScriptEngine
 from ..engine.workdays import WIB
+from ..extensions import insert_on_conflict
 from ..models import InstanceEvent, ProcessDefinition, ProcessInstance, ProcessVersion, TimerStartRun
 from ..models.base import utcnow
 from . import audit, definitions, processes
@@ -101,8 +100,7 @@ def _start_once(session: Session, version: ProcessVersion, due: datetime, actor:
 
 def _insert_run(session: Session, process_key: str, due: datetime) -> bool:
     """Insert the (process, due time) row unless it exists; True if this call inserted it."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = (insert(TimerStartRun).values(process_key=process_key, due_at=due, created_at=utcnow())
+    stmt = (insert_on_conflict(session, TimerStartRun).values(process_key=process_key, due_at=due, created_at=utcnow())
             .on_conflict_do_nothing(index_elements=["process_key", "due_at"])
             .returning(TimerStartRun.process_key))
     return session.execute(stmt).first() is not None
