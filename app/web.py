@@ -120,7 +120,8 @@ def nav_items() -> list[tuple[str, str, bool]]:
                   ("studio.index", "Studio Proses")]
     if admin:
         items.append(("admin.index", "Administrasi"))
-    return [(endpoint, label, _is_current(endpoint, {e for e, _label in items})) for endpoint, label in items]
+    listed = {endpoint for endpoint, _label in items}
+    return [(endpoint, label, _is_current(endpoint, listed)) for endpoint, label in items]
 
 
 def _is_current(endpoint: str, listed: set[str]) -> bool:

@@ -58,12 +58,11 @@ def record(session: Session, actor: Actor, action: str, object_type: str | None 
         action=action, object_type=object_type, object_id=None if object_id is None else str(object_id),
         details=_plain(details), ip_address=actor.ip_address, prev_hash=prev_hash)
     event.hash = event_hash(event)
-    head = (update(AuditHead).where(AuditHead.id == 1).values(hash=event.hash)
-            .execution_options(synchronize_session=False))
     if writes is None:
         session.add(event)
         session.flush()
-        session.execute(head)
+        session.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=event.hash)
+                        .execution_options(synchronize_session=False))
         return event
     writes.append_audit({column.key: getattr(event, column.key) for column in AuditEvent.__table__.columns
                          if column.key != "id"}, event.hash)

@@ -94,15 +94,11 @@ def complete_task(session: Session, user: User, actor: audit.Actor, human_task_i
         _validate(session, version, task.form_id, data)
         workflow = _restore(session, actor, instance, version)
         data = _shaped(workflow, task_id, data)
-        writes = step_writes.Writes(session)
-        writes.open_tasks = step.open_tasks
+        writes = step_writes.Writes(session, open_tasks=step.open_tasks)
         with writes:  # the operators' notifications join the step's writes
             _engine_call(runtime.complete_user_task, workflow, task_id, data)
-        values, rows = _outcome(instance, version, workflow, task_mirror.scope_values(version, step.lanes, data),
-                                step.lanes)
-        step_writes.store_instance(writes, instance, values)
-        step_writes.sync_tasks(writes, instance, rows, step.open_tasks)
-        step_writes.sync_timers(writes, instance, workflow, step.timers)
+        _write_step(writes, instance, version, workflow, task_mirror.scope_values(version, step.lanes, data),
+                    step.lanes, step.timers)
         action = str(data.get("keputusan") or "selesai")[:32]
         step_writes.add_event(writes, instance, user.id, user.display_name, task_name, action, data.get("catatan"))
         audit.record(session, actor, "task.completed", "process_instance", instance.id, writes=writes,
@@ -256,6 +252,16 @@ def _store(session: Session, instance: ProcessInstance, version, workflow, *, ex
         setattr(instance, key, value)
     task_mirror.sync(session, instance, rows, existing)
     sync_timers(session, instance, workflow)
+
+
+def _write_step(writes: step_writes.Writes, instance: ProcessInstance, version, workflow, extra_opds: set[str],
+                lanes: dict, timers: list[instance_lock.WaitingTimer]) -> list[instance_lock.WaitingTimer]:
+    """Queue the instance's new columns and its exact task and timer mirrors on `writes` (whose `open_tasks`
+    are the mirror rows the lock read); returns the timers that went off in this step."""
+    values, rows = _outcome(instance, version, workflow, extra_opds, lanes)
+    step_writes.store_instance(writes, instance, values)
+    step_writes.sync_tasks(writes, instance, rows, writes.open_tasks)
+    return step_writes.sync_timers(writes, instance, workflow, timers)
 
 
 def _outcome(instance: ProcessInstance, version, workflow, extra_opds: set[str], lanes: dict):

@@ -48,11 +48,13 @@ _CURRENT = "step_writes"  # session.info: the Writes of the step running in this
 class Writes:
     """The writes of one step, queued until the audit chain's tip is advanced (see the module docstring)."""
 
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, open_tasks: list | None = None) -> None:
+        """`open_tasks`: the instance's mirror rows as the lock read them (`instance_lock.OpenTask`), for the
+        task mirror's sync and for operators that ask (`record_lateness`)."""
         self.session = session
         self.postgres = session.get_bind().dialect.name == "postgresql"
         self.now = utcnow()
-        self.open_tasks = None  # the instance's mirror rows as the lock read them, for operators that ask
+        self.open_tasks = open_tasks
         self._clear()
 
     def _clear(self) -> None:

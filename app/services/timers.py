@@ -144,14 +144,10 @@ def _fire_instance(session: Session, instance_id: int, now: datetime, actor: aud
     if instance.status not in SWEPT_STATUSES or not any(_is_due(row, now) for row in locked.timers):
         return None
     workflow = processes._restore(session, actor, instance, version)
-    writes = step_writes.Writes(session)
-    writes.open_tasks = locked.open_tasks
+    writes = step_writes.Writes(session, open_tasks=locked.open_tasks)
     with writes:  # the operators' notifications join the step's writes
         runtime.fire_due_timers(workflow)
-    values, rows = processes._outcome(instance, version, workflow, set(), locked.lanes)
-    step_writes.store_instance(writes, instance, values)
-    step_writes.sync_tasks(writes, instance, rows, locked.open_tasks)
-    fired = step_writes.sync_timers(writes, instance, workflow, locked.timers)
+    fired = processes._write_step(writes, instance, version, workflow, set(), locked.lanes, locked.timers)
     for row in fired:
         step_writes.add_event(writes, instance, None, SYSTEM_LABEL, row.name or row.bpmn_id, _action(row))
     if fired:
