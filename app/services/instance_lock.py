@@ -3,10 +3,11 @@
 On PostgreSQL one `SELECT … FOR UPDATE OF process_instances` locks the instance and returns it with
 its version's stamp (for the compiled-version cache), the current lane → role mapping (aggregated
 as JSON, so it is never stale and needs no cache to invalidate), the working-day calendar's revision
-(days_off) and, when the step is a task completion, the task as it was before the lock was granted. SQLite has no row locks: a no-op
-UPDATE takes the database write lock first, then the same SELECT reads.
+(days_off) and, when the step is a task completion, the task as it was before the lock was granted.
+SQLite has no row locks: a no-op UPDATE takes the database write lock first, then the same SELECT reads.
 
-A task completion also gets the instance's mirror rows and waiting timers from the same statement.
+A task completion or a timer firing also gets the instance's mirror rows and waiting timers from the
+same statement (`mirrors=True`).
 On PostgreSQL those subqueries see the statement's snapshot, taken before a wait for the lock; the
 instance's version stamp as that snapshot saw it is read with them, and when it differs from the
 locked row's (another step committed meanwhile) the mirrors are read again after the lock.
@@ -66,7 +67,7 @@ class Locked:
     version: definitions.CompiledVersion
     lanes: dict[str, Lane]
     task: object | None  # the task row (role, scope_opd_id, ...) as first seen; None when locking by instance
-    open_tasks: list[OpenTask] | None = None  # with `lock_by_task(..., mirrors=True)`: current after the lock
+    open_tasks: list[OpenTask] | None = None  # with `mirrors=True`: current after the lock
     timers: list[WaitingTimer] | None = None
 
 
