@@ -54,6 +54,8 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
     hash: Mapped[str] = mapped_column(String(64))
+    # the hash before the last advance made on PostgreSQL in one statement (step_writes), for its RETURNING
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class SystemStatus(Base):

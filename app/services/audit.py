@@ -29,17 +29,33 @@ class Actor:
 SYSTEM = Actor(None, "sistem")
 
 
+_HASHED = ("seq", "occurred_at", "actor_user_id", "actor_label", "action", "object_type", "object_id", "details",
+           "ip_address")
+_SEQ_TAIL = '"seq":0}'  # "seq" sorts last among _HASHED: the canonical text ends with it
+
+
 def _canonical(event: AuditEvent) -> str:
-    body = {
-        "seq": event.seq, "occurred_at": event.occurred_at.isoformat(), "actor_user_id": event.actor_user_id,
-        "actor_label": event.actor_label, "action": event.action, "object_type": event.object_type,
-        "object_id": event.object_id, "details": event.details, "ip_address": event.ip_address,
-    }
+    return _canonical_text({name: getattr(event, name) for name in _HASHED})
+
+
+def _canonical_text(fields: dict) -> str:
+    body = {name: fields[name] for name in _HASHED}
+    body["occurred_at"] = body["occurred_at"].isoformat()
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(f"{event.prev_hash}|{_canonical(event)}".encode()).hexdigest()
+
+
+def hash_prefix(fields: dict) -> str:
+    """The canonical text of an event whose number is not known yet, up to where the number goes: the
+    event's hash is sha256(prev_hash + "|" + prefix + seq + "}"), so PostgreSQL can compute it in the
+    statement that takes the number (step_writes)."""
+    text = _canonical_text({**fields, "seq": 0})
+    if not text.endswith(_SEQ_TAIL):
+        raise AssertionError("the canonical audit text must end with its sequence number")
+    return text[:-2]
 
 
 def _plain(details: dict) -> dict:
@@ -50,13 +66,21 @@ def record(session: Session, actor: Actor, action: str, object_type: str | None 
            object_id: object = None, *, writes: Writes | None = None, **details) -> AuditEvent:
     """Append one event in the caller's transaction (the caller commits).
 
-    With `writes` (step_writes), the step's queued writes go out with the tip's advance and the
-    event with the new tip's hash: two round trips on PostgreSQL for the whole step."""
+    With `writes` (step_writes), the step's queued writes go out with the tip's advance: on PostgreSQL
+    one statement for the whole step, which also numbers the event, computes its hash and stores it
+    (checked here against the hash computed in Python; a difference rolls the step back)."""
+    fields = dict(occurred_at=utcnow(), actor_user_id=actor.user_id, actor_label=actor.label, action=action,
+                  object_type=object_type, object_id=None if object_id is None else str(object_id),
+                  details=_plain(details), ip_address=actor.ip_address)
+    if writes is not None and writes.postgres:
+        row = writes.send_with_event(fields, hash_prefix(fields))
+        if row is not None:  # None: the chain has no tip yet (the step's writes are sent; go on as below)
+            event = AuditEvent(**fields, seq=row.seq, prev_hash=row.prev_hash, hash=row.hash)
+            if event_hash(event) != event.hash:
+                raise RuntimeError(f"audit event #{event.seq}: the hash computed by the database differs")
+            return event
     seq, prev_hash = _advance_head(session, writes)
-    event = AuditEvent(
-        seq=seq, occurred_at=utcnow(), actor_user_id=actor.user_id, actor_label=actor.label,
-        action=action, object_type=object_type, object_id=None if object_id is None else str(object_id),
-        details=_plain(details), ip_address=actor.ip_address, prev_hash=prev_hash)
+    event = AuditEvent(**fields, seq=seq, prev_hash=prev_hash)
     event.hash = event_hash(event)
     if writes is None:
         session.add(event)

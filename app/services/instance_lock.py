@@ -6,6 +6,9 @@ as JSON, so it is never stale and needs no cache to invalidate), the working-day
 (days_off) and, when the step is a task completion, the task as it was before the lock was granted.
 SQLite has no row locks: a no-op UPDATE takes the database write lock first, then the same SELECT reads.
 
+The same statement reads the active accounts of the instance's subject employee, whom the `notify`
+operator tells by default (`subject_users`: no read of its own during the step).
+
 A task completion or a timer firing also gets the instance's mirror rows and waiting timers from the
 same statement (`mirrors=True`).
 On PostgreSQL those subqueries see the statement's snapshot, taken before a wait for the lock; the
@@ -23,7 +26,7 @@ from typing import NamedTuple
 from sqlalchemy import JSON, bindparam, func, select, type_coerce, update
 from sqlalchemy.orm import Session, aliased
 
-from ..models import HumanTask, LaneRole, ProcessInstance, ProcessTimer, ProcessVersion
+from ..models import HumanTask, LaneRole, ProcessInstance, ProcessTimer, ProcessVersion, User
 from . import days_off, definitions
 
 
@@ -57,6 +60,7 @@ class WaitingTimer(NamedTuple):
     interrupting: bool | None
 
 
+_SUBJECT_USERS = "subject_users"  # session.info: (transaction, instance id, the subject's active user ids)
 _TASK_COLUMNS = tuple(getattr(HumanTask, name) for name in OpenTask._fields)
 _TIMER_COLUMNS = tuple(getattr(ProcessTimer, name) for name in WaitingTimer._fields)
 
@@ -91,6 +95,15 @@ def current_lanes(session: Session) -> dict[str, Lane]:
         select(LaneRole.lane, LaneRole.role, LaneRole.scope_variable))}
 
 
+def subject_users(session: Session, instance: ProcessInstance) -> list[int] | None:
+    """The active user ids of `instance`'s subject employee as read with its lock in this transaction, or
+    None if this transaction did not lock it here."""
+    memo = session.info.get(_SUBJECT_USERS)
+    if memo is None or memo[0] is not session.get_transaction() or memo[1] != instance.id:
+        return None
+    return memo[2]
+
+
 def _lock(session: Session, params: dict, *, skip_locked: bool = False, mirrors: bool = False) -> Locked | None:
     postgres = session.get_bind().dialect.name == "postgresql"
     by_task = "task_id" in params
@@ -100,9 +113,10 @@ def _lock(session: Session, params: dict, *, skip_locked: bool = False, mirrors:
     row = session.execute(stmt, params).first()
     if row is None:
         return None
-    instance, version_id, checksum, published_at, lanes, calendar_revision = row[:6]
+    instance, version_id, checksum, published_at, lanes, calendar_revision, users = row[:7]
     version = definitions.compiled_by_stamp(session, (version_id, checksum, published_at))
     days_off.remember_revision(session, calendar_revision)  # the step's engine needs no read of its own
+    session.info[_SUBJECT_USERS] = (session.get_transaction(), instance.id, sorted(users or []))
     mapping = {lane: Lane(role, variable) for lane, role, variable in lanes or []}
     locked = Locked(instance, version, mapping, row if by_task else None)
     return _with_mirrors(session, locked, row[-3:]) if mirrors else locked
@@ -126,7 +140,7 @@ def _write_lock(by_task: bool):
 def _lock_statement(postgres: bool, by_task: bool, skip_locked: bool, mirrors: bool):
     """Built once per shape (ids are bound parameters): building it costs more than running it."""
     columns = [ProcessInstance, ProcessVersion.id, ProcessVersion.checksum, ProcessVersion.published_at,
-               _lanes_json(postgres), days_off.revision_column().label("calendar_revision")]
+               _lanes_json(postgres), days_off.revision_column().label("calendar_revision"), _subject_users(postgres)]
     stmt = (select(*columns).join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
             .where(_target(by_task)))
     if by_task:
@@ -182,6 +196,13 @@ def _parsed(values: list, datetime_positions: tuple[int, ...], bool_positions: t
 def _json_rows(postgres: bool, columns):
     return (func.json_agg(func.json_build_array(*columns)) if postgres
             else func.json_group_array(func.json_array(*columns)))
+
+
+def _subject_users(postgres: bool):
+    aggregate = func.json_agg(User.id) if postgres else func.json_group_array(User.id)
+    users = select(aggregate).where(User.employee_id == ProcessInstance.subject_employee_id,
+                                    User.active.is_(True)).correlate(ProcessInstance)
+    return type_coerce(users.scalar_subquery(), JSON).label("subject_users")
 
 
 def _lanes_json(postgres: bool):

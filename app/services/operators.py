@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..engine.workdays import WIB
 from ..extensions import insert_on_conflict
 from ..models import DecreeCounter, ProcessInstance, RoleGrant, User
-from . import notifications
+from . import instance_lock, notifications
 from .audit import Actor
 from .authz import scope_unit_ids
 from .errors import ValidationError
@@ -88,6 +88,9 @@ def _recipients(ctx: OperatorContext, to: str) -> list[int]:
     if to == "subject":
         if instance.subject_employee_id is None:
             return []
+        read_with_lock = instance_lock.subject_users(session, instance)
+        if read_with_lock is not None:
+            return read_with_lock
         stmt = select(User.id).where(User.employee_id == instance.subject_employee_id, User.active.is_(True))
         return list(session.scalars(stmt))
     if to == "initiator":

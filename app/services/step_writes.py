@@ -3,14 +3,16 @@
 `processes.complete_task` and the timer sweep collect their writes here instead of in the ORM unit of
 work: the instance's new state, the human-task mirror (rows gone, their `task_history`, rows new), the
 timer mirror (only what changed against the waiting timers read with the lock) and the timeline events.
-They go out with the statement that needs an answer, the audit chain's tip (`advance_head`), and the
-audit event follows with the tip's new hash (`append_audit`): two round trips for the whole step.
+They go out with the statement that needs an answer, the audit chain's tip.
 
-On PostgreSQL each of the two is one fixed SQL text built once from the tables' columns: the rows
-travel as JSON parameters (`json_populate_recordset`) and every write is a data-modifying CTE of the
-tip's `UPDATE … RETURNING`. The text never changes, so psycopg prepares it once per connection and no
-statement is constructed or compiled per step (building them took longer than running them).
-Elsewhere (SQLite, which has no DML in CTEs) the same writes run as Core statements one by one.
+On PostgreSQL that is one statement for the whole step (`send_with_event`), a fixed SQL text built once
+from the tables' columns: the rows travel as JSON parameters (`json_populate_recordset`) and every write
+is a data-modifying CTE; the tip's `UPDATE … RETURNING` takes the next number and computes the event's
+hash from the previous one (`sha256` of the canonical text, whose prefix `audit.hash_prefix` gives), and
+the statement itself inserts the audit event. The text never changes, so psycopg prepares it once per
+connection and no statement is constructed or compiled per step (building them took longer than running
+them). Elsewhere (SQLite, which has no DML in CTEs) the same writes run as Core statements one by one,
+then the tip's advance (`advance_head`) and the event (`append_audit`).
 """
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ import functools
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, insert, update
+from sqlalchemy import String, delete, insert, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, attributes
 from sqlalchemy.orm.util import identity_key
 
@@ -77,24 +80,26 @@ class Writes:
     def __exit__(self, *_exc) -> None:
         self.session.info.pop(_CURRENT, None)
 
-    def advance_head(self):
-        """Send every queued write with the tip's `UPDATE … RETURNING`; returns the row (seq, hash) or None."""
-        if self.postgres and self.instance is not None:
-            result = self.session.connection().exec_driver_sql(_postgres_step_sql(), self._postgres_params())
-        else:
-            self.flush()
-            table = AuditHead.__table__
-            result = self.session.execute(update(table).where(table.c.id == 1).values(seq=table.c.seq + 1)
-                                          .returning(table.c.seq, table.c.hash))
+    def send_with_event(self, fields: dict, hash_prefix: str):
+        """PostgreSQL: every queued write, the tip's advance and the audit event (`fields`: its columns but
+        seq and the hashes) in one statement; returns the event's (seq, prev_hash, hash), or None when
+        the chain has no tip yet (the writes are sent all the same; `advance_head` then starts it)."""
+        params = {**fields, "details": json.dumps(fields["details"]), "audit_prefix": hash_prefix}
+        if self.instance is not None:
+            params.update(self._postgres_params())
+        result = self.session.connection().exec_driver_sql(_postgres_step_sql(self.instance is not None), params)
         self._clear()
         return result.first()
 
+    def advance_head(self):
+        """Send every queued write, then the tip's `UPDATE … RETURNING`; returns the row (seq, hash) or None."""
+        self.flush()
+        table = AuditHead.__table__
+        return self.session.execute(update(table).where(table.c.id == 1).values(seq=table.c.seq + 1)
+                                    .returning(table.c.seq, table.c.hash)).first()
+
     def append_audit(self, values: dict, new_hash: str) -> None:
         """The audit event (`values`: its columns) and the tip's new hash."""
-        if self.postgres:
-            params = {**values, "details": json.dumps(values["details"]), "new_hash": new_hash}
-            self.session.connection().exec_driver_sql(_postgres_audit_sql(), params)
-            return
         self.session.execute(insert(AuditEvent.__table__).values(values))
         head = AuditHead.__table__
         self.session.execute(update(head).where(head.c.id == 1).values(hash=new_hash))
@@ -220,8 +225,12 @@ def _from_json(table: str, columns: list[str], parameter: str) -> str:
 
 
 @functools.cache
-def _postgres_step_sql() -> str:
-    """Every write of a step as CTEs of the audit tip's advance (empty JSON arrays write nothing)."""
+def _postgres_step_sql(with_writes: bool = True) -> str:
+    """Every write of a step as CTEs (empty JSON arrays write nothing), the audit tip's advance and the
+    audit event inserted from it (see the module docstring); without `with_writes`, the last two only."""
+    head = _postgres_head_sql()
+    if not with_writes:
+        return f"WITH {head}"
     history = [column.key for column in TaskHistory.__table__.columns if column.key != "id"]
     events = [column.key for column in InstanceEvent.__table__.columns if column.key != "id"]
     assignments = ", ".join(f"{column} = %({column})s" for column in _INSTANCE_COLUMNS
@@ -242,16 +251,31 @@ step_moved_timers AS (UPDATE process_timers SET due_at = moved.due_at
     FROM json_populate_recordset(NULL::process_timers, CAST(%(moved_timers)s AS JSON)) AS moved
     WHERE process_timers.id = moved.id),
 step_events AS ({_from_json("instance_events", events, "events")}),
-step_notifications AS ({_from_json("notifications", _NOTIFICATION_COLUMNS, "notifications")})
-UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"""
+step_notifications AS ({_from_json("notifications", _NOTIFICATION_COLUMNS, "notifications")}),
+{head}"""
 
 
-@functools.cache
-def _postgres_audit_sql() -> str:
-    columns = [column.key for column in AuditEvent.__table__.columns if column.key != "id"]
-    values = ", ".join("CAST(%(details)s AS JSON)" if column == "details" else f"%({column})s" for column in columns)
-    return (f"WITH step_audit AS (INSERT INTO audit_events ({', '.join(columns)}) VALUES ({values})) "
-            "UPDATE audit_head SET hash = %(new_hash)s WHERE id = 1")
+def _postgres_head_sql() -> str:
+    """The tip's advance, which keeps the previous hash and computes the event's (audit.event_hash in SQL:
+    sha256 of prev_hash "|" canonical text, the text's prefix a parameter and the number appended), then
+    the event's insert from it. Parameters are cast to their columns' types (a NULL has no type of its own)."""
+    hashed = [column for column in AuditEvent.__table__.columns if column.key not in ("seq", "prev_hash", "hash")]
+    dialect = postgresql.dialect()
+    values = ", ".join(f"CAST(%({column.key})s AS {_cast_type(column, dialect)})" for column in hashed)
+    listed = ", ".join(column.key for column in hashed)
+    return f"""step_head AS (UPDATE audit_head SET seq = seq + 1, prev_hash = hash,
+    hash = encode(sha256(convert_to(hash || '|' || CAST(%(audit_prefix)s AS TEXT) || CAST(seq + 1 AS TEXT) || '}}',
+        'UTF8')), 'hex')
+    WHERE id = 1 RETURNING seq, prev_hash, hash)
+INSERT INTO audit_events ({listed}, seq, prev_hash, hash)
+SELECT {values}, step_head.seq, step_head.prev_hash, step_head.hash FROM step_head
+RETURNING seq, prev_hash, hash"""
+
+
+def _cast_type(column, dialect) -> str:
+    """A parameter's type: the column's, but TEXT for a VARCHAR(n), whose cast would cut a long value
+    silently (the insert then refuses it, as the ORM's would, instead of storing what was not hashed)."""
+    return "TEXT" if isinstance(column.type, String) else column.type.compile(dialect=dialect)
 
 
 # --- rows ---------------------------------------------------------------------------------------

@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
 from sqlalchemy import event, select
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from app.models import AuditEvent, HumanTask, InstanceEvent, ProcessTimer, TaskHistory
+from app.extensions import make_engine
+from app.migrate import upgrade
+from app.models import AuditEvent, AuditHead, HumanTask, InstanceEvent, ProcessTimer, TaskHistory, User
 from app.models.reference import ReferenceEntry
-from app.services import audit, instance_lock
+from app.services import audit, instance_lock, operators, step_writes
 from app.services.reference import existing_codes
 from tests.integration.test_processes import act, inbox_of, publish, start
+from tests.workers import postgres_schema  # noqa: F401
+
+AWKWARD = {"catatan": 'Kutip " garis \\ miring, é ñ 中文 😀', "angka": [1, 2.5, None, True], "kosong": {}}
 
 
 class _Statements:
@@ -27,7 +35,8 @@ class _Statements:
 
 def test_a_completion_writes_everything_in_few_round_trips(dbs, world, tmp_path):
     """Does completing a task keep the mirror, history, timeline and audit chain exact, and on PostgreSQL
-    send its own writes in two statements (one with the audit tip, one with the event)?"""
+    send its own writes, the audit tip's advance and the audit event (hashed by the database) in one
+    statement?"""
     publish(dbs, tmp_path)
     instance = start(dbs, world)
     (task,) = inbox_of(dbs, world, "validator.dinkes", instance)
@@ -48,9 +57,9 @@ def test_a_completion_writes_everything_in_few_round_trips(dbs, world, tmp_path)
     assert audit.verify_chain(dbs).ok
     writes = [sql for sql in counter.sql if not sql.lstrip().upper().startswith("SELECT")]
     if dbs.get_bind().dialect.name == "postgresql":
-        step, event = [sql for sql in writes if sql.lstrip().startswith("WITH")]
+        (step,) = [sql for sql in writes if sql.lstrip().startswith("WITH")]
         assert "UPDATE audit_head SET seq = seq + 1" in step and "INSERT INTO human_tasks" in step
-        assert "INSERT INTO audit_events" in event and "UPDATE audit_head SET hash" in event
+        assert "INSERT INTO audit_events" in step and "sha256" in step
         assert not any(sql.lstrip().upper().startswith(("INSERT INTO HUMAN_TASKS", "DELETE", "UPDATE PROCESS"))
                        for sql in writes)
 
@@ -73,6 +82,29 @@ def test_mirrors_are_read_again_when_another_step_committed_during_the_wait(dbs,
     dbs.rollback()
 
 
+def test_the_subjects_accounts_are_read_with_the_lock(dbs, world, tmp_path):
+    """Does the lock statement bring the subject employee's active accounts, so that `notify` to the
+    subject reads nothing more in that transaction (and reads them itself in any other)?"""
+    publish(dbs, tmp_path)
+    instance = start(dbs, world)
+    (task,) = inbox_of(dbs, world, "validator.dinkes", instance)
+    expected = sorted(dbs.scalars(select(User.id).where(User.employee_id == instance.subject_employee_id,
+                                                        User.active.is_(True))))
+    assert expected == [world["users"]["asn.dinkes"]]
+    locked = instance_lock.lock_by_task(dbs, task.id, mirrors=True)
+    assert instance_lock.subject_users(dbs, locked.instance) == expected
+    counter = _Statements(dbs.get_bind().engine)
+    try:
+        context = operators.OperatorContext(session=dbs, actor=audit.SYSTEM, instance=locked.instance)
+        assert operators._recipients(context, "subject") == expected
+    finally:
+        counter.close()
+    assert counter.sql == []
+    dbs.rollback()
+    assert instance_lock.subject_users(dbs, locked.instance) is None  # another transaction: read again
+    assert operators._recipients(context, "subject") == expected
+
+
 def test_existing_codes_reads_only_the_submitted_codes(dbs):
     """Does one query answer which submitted codes each reference table holds (and none for unknown ones)?"""
     table, code = dbs.execute(select(ReferenceEntry.table_key, ReferenceEntry.code).limit(1)).first()
@@ -80,3 +112,52 @@ def test_existing_codes_reads_only_the_submitted_codes(dbs):
     assert found == {table: {code}}
     assert existing_codes(dbs, {}) == {}
 
+
+
+def test_the_event_hash_is_the_same_from_either_side(dbs):
+    """Is an event recorded with a step's writes (hashed by PostgreSQL in the statement, by Python on
+    SQLite) hashed exactly as Python hashes it, for text with quotes, backslashes and non-ASCII, and
+    does the stored row verify with the rest of the chain?"""
+    writes = step_writes.Writes(dbs)
+    actor = audit.Actor(None, "Sistem — pengujian ñ", "10.0.0.1")
+    recorded = audit.record(dbs, actor, "uji.hash", "process_instance", 42, writes=writes, **AWKWARD)
+    stored = dbs.scalars(select(AuditEvent).where(AuditEvent.seq == recorded.seq)
+                         .execution_options(populate_existing=True)).one()
+    assert (stored.hash, stored.prev_hash, stored.details) == (recorded.hash, recorded.prev_hash, AWKWARD)
+    assert audit.event_hash(stored) == stored.hash
+    assert dbs.get(AuditHead, 1, populate_existing=True).hash == stored.hash
+    assert audit.verify_chain(dbs).ok
+
+
+def test_a_too_long_label_is_never_stored_cut(dbs):
+    """Is an actor label longer than its column refused by PostgreSQL (nothing written) rather than stored
+    cut, which would leave a hash that no longer verifies? (SQLite keeps the whole text, which verifies.)"""
+    last = dbs.scalar(select(AuditHead.seq).where(AuditHead.id == 1))
+    label = "x" * 201
+    if dbs.get_bind().dialect.name == "postgresql":
+        with pytest.raises(DBAPIError):
+            with dbs.begin_nested():
+                audit.record(dbs, audit.Actor(None, label), "uji.panjang", writes=step_writes.Writes(dbs))
+        assert dbs.scalar(select(AuditHead.seq).where(AuditHead.id == 1)) == last
+    else:
+        event = audit.record(dbs, audit.Actor(None, label), "uji.panjang", writes=step_writes.Writes(dbs))
+        assert dbs.scalar(select(AuditEvent.actor_label).where(AuditEvent.seq == event.seq)) == label
+    assert audit.verify_chain(dbs).ok
+
+
+def test_a_step_starts_an_empty_chain(postgres_schema):  # noqa: F811
+    """On a database whose chain has no tip yet, does a step's single statement still send its writes and
+    the chain start at #1, the next step's event then hashed by the database after it?"""
+    upgrade(postgres_schema)
+    engine = make_engine(postgres_schema)
+    try:
+        with Session(engine) as session:
+            first = audit.record(session, audit.SYSTEM, "uji.pertama", writes=step_writes.Writes(session))
+            second = audit.record(session, audit.SYSTEM, "uji.kedua", writes=step_writes.Writes(session))
+            session.commit()
+            assert (first.seq, first.prev_hash) == (1, audit.GENESIS)
+            assert (second.seq, second.prev_hash) == (2, first.hash)
+            report = audit.verify_chain(session)
+            assert report.ok and report.checked == 2
+    finally:
+        engine.dispose()
