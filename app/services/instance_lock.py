@@ -7,7 +7,8 @@ as JSON, so it is never stale and needs no cache to invalidate), the working-day
 SQLite has no row locks: a no-op UPDATE takes the database write lock first, then the same SELECT reads.
 
 The same statement reads the active accounts of the instance's subject employee, whom the `notify`
-operator tells by default (`subject_users`: no read of its own during the step).
+operator tells by default (`subject_users`: no read of its own during the step), and the reference
+tables' revision (the submitted form's codes are checked against this process's cache of them).
 
 A task completion or a timer firing also gets the instance's mirror rows and waiting timers from the
 same statement (`mirrors=True`).
@@ -27,7 +28,7 @@ from sqlalchemy import JSON, bindparam, func, select, type_coerce, update
 from sqlalchemy.orm import Session, aliased
 
 from ..models import HumanTask, LaneRole, ProcessInstance, ProcessTimer, ProcessVersion, User
-from . import days_off, definitions
+from . import days_off, definitions, reference
 
 
 class Lane(NamedTuple):
@@ -113,9 +114,10 @@ def _lock(session: Session, params: dict, *, skip_locked: bool = False, mirrors:
     row = session.execute(stmt, params).first()
     if row is None:
         return None
-    instance, version_id, checksum, published_at, lanes, calendar_revision, users = row[:7]
+    instance, version_id, checksum, published_at, lanes, calendar_revision, users, reference_revision = row[:8]
     version = definitions.compiled_by_stamp(session, (version_id, checksum, published_at))
     days_off.remember_revision(session, calendar_revision)  # the step's engine needs no read of its own
+    reference.remember_revision(session, reference_revision)  # nor the form's check of reference codes
     session.info[_SUBJECT_USERS] = (session.get_transaction(), instance.id, sorted(users or []))
     mapping = {lane: Lane(role, variable) for lane, role, variable in lanes or []}
     locked = Locked(instance, version, mapping, row if by_task else None)
@@ -140,7 +142,8 @@ def _write_lock(by_task: bool):
 def _lock_statement(postgres: bool, by_task: bool, skip_locked: bool, mirrors: bool):
     """Built once per shape (ids are bound parameters): building it costs more than running it."""
     columns = [ProcessInstance, ProcessVersion.id, ProcessVersion.checksum, ProcessVersion.published_at,
-               _lanes_json(postgres), days_off.revision_column().label("calendar_revision"), _subject_users(postgres)]
+               _lanes_json(postgres), days_off.revision_column().label("calendar_revision"), _subject_users(postgres),
+               reference.revision_column().label("reference_revision")]
     stmt = (select(*columns).join(ProcessVersion, ProcessVersion.id == ProcessInstance.version_id)
             .where(_target(by_task)))
     if by_task:
@@ -158,8 +161,10 @@ def _mirror_columns(postgres: bool) -> list:
     snapshot = select(seen.lock_version).where(seen.id == ProcessInstance.id).correlate(ProcessInstance)
     tasks = (select(_json_rows(postgres, _TASK_COLUMNS)).where(HumanTask.instance_id == ProcessInstance.id)
              .correlate(ProcessInstance))  # not the outer statement's human_tasks join
-    timers = select(_json_rows(postgres, _TIMER_COLUMNS)).where(
-        ProcessTimer.instance_id == ProcessInstance.id, ProcessTimer.status == "waiting").correlate(ProcessInstance)
+    # the status as the aggregate's FILTER, not in WHERE: the instance's few rows come from its own index,
+    # never from a walk of every waiting timer's entry in the status index (a plan seen with stale statistics)
+    timers = (select(_json_rows(postgres, _TIMER_COLUMNS).filter(ProcessTimer.status == "waiting"))
+              .where(ProcessTimer.instance_id == ProcessInstance.id).correlate(ProcessInstance))
     return [snapshot.scalar_subquery().label("snapshot_version"), type_coerce(tasks.scalar_subquery(), JSON).label("open_tasks"),
             type_coerce(timers.scalar_subquery(), JSON).label("waiting_timers")]
 

@@ -3,6 +3,11 @@
 The tables and where each came from are listed in ``app/data/reference/manifest.json``.
 Loading is idempotent: a table whose source checksum is unchanged is skipped. The caller
 owns the transaction; these functions only flush.
+
+Every load that changes entries replaces a revision token (`system_status`, a fresh random value, as
+for the calendar of days off). A task completion reads the token with its instance lock
+(`remember_revision`), and `existing_codes` then checks a form's submitted codes against the table's
+codes cached in this process for that revision instead of asking the database.
 """
 from __future__ import annotations
 
@@ -10,16 +15,24 @@ import gzip
 import hashlib
 import json
 import re
+import threading
+import uuid
 from pathlib import Path
 
 from sqlalchemy import delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
+from ..models import SystemStatus
 from ..models.base import utcnow
 from ..models.reference import ReferenceEntry, ReferenceTable
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 MANIFEST_NAME = "manifest.json"
+
+REVISION_KEY = "reference_revision"
+_MEMO = "reference_revision"  # session.info: (the transaction it was read in, the revision)
+_codes: dict[str, tuple[str, dict[str, frozenset[str]]]] = {}  # database url -> (revision, table -> codes)
+_codes_lock = threading.Lock()
 
 _TOKEN = re.compile(r"\d+|[A-Za-z]+")
 _ROMAN = re.compile(r"^[IVXLC]+$")
@@ -113,6 +126,27 @@ def _replace_entries(session: Session, key: str, rows: list[dict]) -> None:
                     execution_options={"synchronize_session": False})
     if rows:
         session.execute(insert(ReferenceEntry), rows)
+    _bump_revision(session)
+
+
+def _bump_revision(session: Session) -> None:
+    session.info.pop(_MEMO, None)
+    row = session.get(SystemStatus, REVISION_KEY)
+    if row is None:
+        session.add(SystemStatus(key=REVISION_KEY, value=uuid.uuid4().hex, updated_at=utcnow()))
+    else:
+        row.value, row.updated_at = uuid.uuid4().hex, utcnow()
+    session.flush()
+
+
+def revision_column():
+    """The entries' revision as a scalar subquery, for a statement that reads it with other things."""
+    return select(SystemStatus.value).where(SystemStatus.key == REVISION_KEY).scalar_subquery()
+
+
+def remember_revision(session: Session, revision: str | None) -> None:
+    """The revision as read by the caller (the instance lock), for `existing_codes` in this transaction."""
+    session.info[_MEMO] = (session.get_transaction(), revision or "0")
 
 
 def reference_name(session: Session, table_key: str, code: str | None) -> str | None:
@@ -130,16 +164,34 @@ def code_exists(session: Session, table_key: str, code: str | None) -> bool:
 
 
 def existing_codes(session: Session, wanted: dict[str, set[str]]) -> dict[str, set[str]]:
-    """Which of the given codes each table holds, in one query (a form's submitted choices)."""
+    """Which of the given codes each table holds (a form's submitted choices): from this process's cache
+    when the transaction read the revision (`remember_revision`), else in one query."""
     wanted = {table: codes for table, codes in wanted.items() if codes}
     if not wanted:
         return {}
+    memo = session.info.get(_MEMO)
+    if memo is not None and memo[0] is session.get_transaction():
+        tables = {table: _cached_codes(session, memo[1], table) & codes for table, codes in wanted.items()}
+        return {table: set(found) for table, found in tables.items() if found}
     stmt = select(ReferenceEntry.table_key, ReferenceEntry.code).where(or_(*(
         (ReferenceEntry.table_key == table) & ReferenceEntry.code.in_(sorted(codes)) for table, codes in wanted.items())))
     found: dict[str, set[str]] = {}
     for table, code in session.execute(stmt):
         found.setdefault(table, set()).add(code)
     return found
+
+
+def _cached_codes(session: Session, revision: str, table: str) -> frozenset[str]:
+    database = str(session.get_bind().engine.url)
+    with _codes_lock:
+        cached = _codes.get(database)
+        if cached is None or cached[0] != revision:
+            cached = _codes[database] = (revision, {})
+        codes = cached[1].get(table)
+        if codes is None:
+            codes = cached[1][table] = frozenset(session.scalars(
+                select(ReferenceEntry.code).where(ReferenceEntry.table_key == table)))
+        return codes
 
 
 def reference_choices(session: Session, table_key: str, limit: int | None = None) -> list[tuple[str, str]]:

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 SWEPT_STATUSES = ("running", "waiting")
 DEFAULT_LIMIT = 500
+BACKLOG_CALLS = 3  # a sweep asks for help at most this often (see fire_due_timers)
+MEETING_STREAK = 3  # skips in a row after which a sweep leaves its batch for a fresh one (see _work)
 SYSTEM_LABEL = "Sistem (pengatur waktu)"
 ERROR_TEXT_LIMIT = 2000
 
@@ -53,25 +55,44 @@ def fire_due_timers(session: Session, *, now: datetime | None = None, limit: int
                     reverse: bool = False) -> SweepResult:
     """Fire every timer due by `now` (naive UTC; default: the clock), `limit` instances per batch until
     none is left (or a whole batch was held by other workers), then start the timer-started processes
-    that are due. Each instance commits on its own. `on_backlog` is called once if the first batch is
-    full, before it is worked (the worker sends another sweep, so idle workers join at once). With
-    `reverse` each batch is worked from its end, so two sweeps over the same backlog meet in the middle
-    instead of taking turns on the same instances (each turn lost is a skipped lock)."""
+    that are due. Each instance commits on its own.
+
+    `on_backlog` is called before a full batch is worked: for the first one, and again (at most
+    BACKLOG_CALLS times in all) after a full batch this sweep worked alone, without meeting another
+    sweep. The worker sends another sweep each time, so idle workers join at once; the repeat covers a
+    helper that sat behind a busy worker's own sweep instead of reaching an idle worker. With `reverse`
+    each batch is worked from its end, so two sweeps over the same backlog meet in the middle instead of
+    taking turns on the same instances (each turn lost is a skipped lock)."""
     now = now or utcnow()
     result = SweepResult()
-    first = True
+    calls, alone = 0, True
     while True:
         batch = due_instances(session, now, limit)
-        if first and on_backlog is not None and len(batch) == limit:
+        if on_backlog is not None and len(batch) == limit and alone and calls < BACKLOG_CALLS:
             on_backlog()
-        first = False
-        done_before = result.instances + len(result.failed)
-        for instance_id in (reversed(batch) if reverse else batch):
-            _wake(session, instance_id, now, actor, result)
-        if len(batch) < limit or result.instances + len(result.failed) == done_before:
+            calls += 1
+        done_before, skipped_before = result.instances + len(result.failed), result.skipped
+        met = _work(session, batch, now, actor, result, reverse)
+        alone = result.skipped == skipped_before
+        if len(batch) < limit and not met or result.instances + len(result.failed) == done_before:
             break
     result.started = timer_starts.start_due_processes(session, now=now, actor=actor)
     return result
+
+
+def _work(session: Session, batch: list[int], now: datetime, actor: audit.Actor, result: SweepResult,
+          reverse: bool) -> bool:
+    """Wake the batch's instances in turn; True if it stopped early on MEETING_STREAK skips in a row: it
+    has met another sweep working the same batch from the other end, and what lies beyond is that one's
+    (the caller reads a fresh batch instead of trying every instance the other has done)."""
+    streak = 0
+    for instance_id in (reversed(batch) if reverse else batch):
+        skipped = result.skipped
+        _wake(session, instance_id, now, actor, result)
+        streak = streak + 1 if result.skipped > skipped else 0
+        if streak == MEETING_STREAK:
+            return True
+    return False
 
 
 def due_instances(session: Session, now: datetime, limit: int) -> list[int]:

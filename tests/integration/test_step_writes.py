@@ -13,7 +13,7 @@ from app.extensions import make_engine
 from app.migrate import upgrade
 from app.models import AuditEvent, AuditHead, HumanTask, InstanceEvent, ProcessTimer, TaskHistory, User
 from app.models.reference import ReferenceEntry
-from app.services import audit, instance_lock, operators, step_writes
+from app.services import audit, instance_lock, operators, reference, step_writes
 from app.services.reference import existing_codes
 from tests.integration.test_processes import act, inbox_of, publish, start
 from tests.workers import postgres_schema  # noqa: F401
@@ -103,6 +103,31 @@ def test_the_subjects_accounts_are_read_with_the_lock(dbs, world, tmp_path):
     dbs.rollback()
     assert instance_lock.subject_users(dbs, locked.instance) is None  # another transaction: read again
     assert operators._recipients(context, "subject") == expected
+
+
+def test_reference_codes_are_checked_from_the_cache_of_the_locked_revision(dbs, world, tmp_path):
+    """After the instance lock read the reference tables' revision, are submitted codes checked against
+    this process's cached codes (no query once a table is cached), and does a reload of the table (a new
+    revision) make the check ask the database again?"""
+    publish(dbs, tmp_path)
+    instance = start(dbs, world)
+    (task,) = inbox_of(dbs, world, "validator.dinkes", instance)
+    table, code = dbs.execute(select(ReferenceEntry.table_key, ReferenceEntry.code).limit(1)).first()
+    instance_lock.lock_by_task(dbs, task.id, mirrors=True)
+    wanted = {table: {code, "tidak-ada"}, "tabel-tidak-ada": {"1"}}
+    assert existing_codes(dbs, wanted) == {table: {code}}  # loads each table once
+    counter = _Statements(dbs.get_bind().engine)
+    try:
+        assert existing_codes(dbs, wanted) == {table: {code}}
+    finally:
+        counter.close()
+    assert counter.sql == []
+    others = [{"table_key": table, "code": entry, "name": name, "attrs": attrs} for entry, name, attrs in dbs.execute(
+        select(ReferenceEntry.code, ReferenceEntry.name, ReferenceEntry.attrs).where(
+            ReferenceEntry.table_key == table, ReferenceEntry.code != code))]
+    reference._replace_entries(dbs, table, others)  # a reload without that code: a new revision
+    assert existing_codes(dbs, {table: {code}}) == {}
+    dbs.rollback()
 
 
 def test_existing_codes_reads_only_the_submitted_codes(dbs):

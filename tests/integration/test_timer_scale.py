@@ -91,9 +91,10 @@ def test_two_workers_and_two_beats_fire_10000_due_timers_each_exactly_once(tmp_p
 
 # --- a backlog is spread over idle workers --------------------------------------------------------------
 
-def test_a_full_first_batch_asks_for_help_once_before_working(dbs, world, tmp_path):
-    """With more due instances than one batch, is `on_backlog` called exactly once, before any timer
-    fires; and with fewer, not at all?"""
+def test_a_full_batch_asks_for_help_before_working_while_the_sweep_is_alone(dbs, world, tmp_path):
+    """With more due instances than one batch, is `on_backlog` called before any timer fires, again
+    before each further full batch as long as no other sweep showed up (nothing skipped), at most
+    BACKLOG_CALLS times; and with fewer than a batch, not at all?"""
     publish(dbs, tmp_path, DEADLINE_KEY)
     start_waiting(dbs, world, 3)
     calls = []
@@ -102,9 +103,60 @@ def test_a_full_first_batch_asks_for_help_once_before_working(dbs, world, tmp_pa
     start_waiting(dbs, world, 3)
     result = timers.fire_due_timers(dbs, limit=2, on_backlog=lambda: calls.append(fired_count(dbs)))
     assert (calls, result.fired) == ([3], 3)
+    calls.clear()
+    start_waiting(dbs, world, 2 * timers.BACKLOG_CALLS + 3)  # more full batches than calls allowed
+    result = timers.fire_due_timers(dbs, limit=2, on_backlog=lambda: calls.append(fired_count(dbs)))
+    assert calls == [6 + 2 * n for n in range(timers.BACKLOG_CALLS)]
+    assert result.fired == 2 * timers.BACKLOG_CALLS + 3
     start_waiting(dbs, world, 3)
     result = timers.fire_due_timers(dbs, limit=2, reverse=True)
     assert (result.fired, result.instances, result.skipped) == (3, 3, 0)
+
+
+def test_a_sweep_that_meets_another_asks_for_no_more_help(dbs, world, tmp_path, monkeypatch):
+    """When another sweep works the same backlog (this one skips what the other holds), is help asked
+    for the first full batch only?"""
+    publish(dbs, tmp_path, DEADLINE_KEY)
+    start_waiting(dbs, world, 7)
+    wake, visits = timers._wake, []
+
+    def every_other_one_taken_by_another_sweep(session, instance_id, now, actor, result):
+        visits.append(instance_id)
+        if len(visits) % 2:
+            wake(session, instance_id, now, actor, timers.SweepResult())  # the other sweep fires it
+            result.skipped += 1  # this one found it held (SKIP LOCKED)
+            return
+        wake(session, instance_id, now, actor, result)
+
+    monkeypatch.setattr(timers, "_wake", every_other_one_taken_by_another_sweep)
+    calls = []
+    result = timers.fire_due_timers(dbs, limit=2, on_backlog=lambda: calls.append(fired_count(dbs)))
+    assert calls == [0] and fired_count(dbs) == 7 and result.fired + result.skipped == 7
+
+
+def test_a_sweep_leaves_its_batch_where_it_meets_another(dbs, world, tmp_path, monkeypatch):
+    """When another sweep has done the far half of the batch, does this one stop after MEETING_STREAK
+    skips in a row and read a fresh batch, instead of trying every instance the other one fired?"""
+    publish(dbs, tmp_path, DEADLINE_KEY)
+    start_waiting(dbs, world, 10)
+    wake, batches = timers._wake, []
+    due_instances = timers.due_instances
+
+    def read(session, now, limit):
+        batches.append(due_instances(session, now, limit))
+        return batches[-1]
+
+    def far_half_done_by_another_sweep(session, instance_id, now, actor, result):
+        if len(batches) == 1 and instance_id == batches[0][0]:
+            for other in batches[0][5:]:
+                wake(session, other, now, actor, timers.SweepResult())
+        wake(session, instance_id, now, actor, result)
+
+    monkeypatch.setattr(timers, "due_instances", read)
+    monkeypatch.setattr(timers, "_wake", far_half_done_by_another_sweep)
+    result = timers.fire_due_timers(dbs, limit=10)
+    assert (result.fired, result.skipped) == (5, timers.MEETING_STREAK)
+    assert len(batches) == 2 and batches[1] == [] and fired_count(dbs) == 10
 
 
 def test_the_sweep_task_sends_one_helper_sweep_up_to_the_limit(app, monkeypatch):
