@@ -73,12 +73,12 @@ def record(session: Session, actor: Actor, action: str, object_type: str | None 
                   object_type=object_type, object_id=None if object_id is None else str(object_id),
                   details=_plain(details), ip_address=actor.ip_address)
     if writes is not None and writes.postgres:
-        row = writes.send_with_event(fields, hash_prefix(fields))
+        prefix = hash_prefix(fields)
+        row = writes.send_with_event(fields, prefix)
         if row is not None:  # None: the chain has no tip yet (the step's writes are sent; go on as below)
-            event = AuditEvent(**fields, seq=row.seq, prev_hash=row.prev_hash, hash=row.hash)
-            if event_hash(event) != event.hash:
-                raise RuntimeError(f"audit event #{event.seq}: the hash computed by the database differs")
-            return event
+            if hashlib.sha256(f"{row.prev_hash}|{prefix}{row.seq}}}".encode()).hexdigest() != row.hash:
+                raise RuntimeError(f"audit event #{row.seq}: the hash computed by the database differs")
+            return AuditEvent(**fields, seq=row.seq, prev_hash=row.prev_hash, hash=row.hash)
     seq, prev_hash = _advance_head(session, writes)
     event = AuditEvent(**fields, seq=seq, prev_hash=prev_hash)
     event.hash = event_hash(event)
