@@ -42,8 +42,9 @@ def due_reminders() -> dict:
 def sweep_timers(helpers: int = 0, booked: bool = False) -> dict:
     """Beat, every SIMASN_TIMER_SWEEP_SECONDS: fire due timers (one transaction per instance) and start
     the timer-started processes that are due. With a backlog (a full first batch) it sends one more sweep
-    before working, so an idle worker joins at once instead of at the next beat; that one does the same,
-    up to MAX_SWEEP_HELPERS per beat sweep (a backlog that never shrinks cannot keep them going).
+    before working, so an idle worker joins at once instead of at the next beat, and again while it works
+    full batches alone (timers.BACKLOG_CALLS); each helper does the same, to a depth of MAX_SWEEP_HELPERS
+    from the beat's sweep (a backlog that never shrinks cannot keep them going).
 
     A beat sweep then books one sweep at the end of each second of the coming interval in which timers
     fall due (`timers.upcoming_moments`), so a timer fires about a second after its due time rather than
