@@ -8,7 +8,6 @@ the cached one (a fresh random token, so a rolled-back change can never be mista
 from __future__ import annotations
 
 import threading
-import uuid
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -17,8 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..engine.workdays import WIB, WorkCalendar, national_holidays, national_holidays_between
 from ..models import DAY_OFF_KINDS, HariLibur, SystemStatus, User
-from ..models.base import utcnow
-from . import audit
+from . import audit, system
 from .authz import require_role
 from .errors import ConflictError, NotFoundError, ValidationError
 
@@ -55,7 +53,7 @@ def remember_revision(session: Session, revision: str | None) -> WorkCalendar:
 
 def revision_column():
     """The revision as a scalar subquery, for a statement that reads it along with other things."""
-    return select(SystemStatus.value).where(SystemStatus.key == REVISION_KEY).scalar_subquery()
+    return system.revision_column(REVISION_KEY)
 
 
 def _current_calendar(session: Session, revision: str) -> WorkCalendar:
@@ -76,11 +74,7 @@ def _revision(session: Session) -> str:
 
 def _bump_revision(session: Session) -> None:
     session.info.pop(_MEMO, None)
-    row = session.get(SystemStatus, REVISION_KEY)
-    if row is None:
-        session.add(SystemStatus(key=REVISION_KEY, value=uuid.uuid4().hex, updated_at=utcnow()))
-    else:
-        row.value, row.updated_at = uuid.uuid4().hex, utcnow()
+    system.new_revision(session, REVISION_KEY)
 
 
 def days_off(session: Session, year: int) -> list[HariLibur]:

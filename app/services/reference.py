@@ -16,15 +16,14 @@ import hashlib
 import json
 import re
 import threading
-import uuid
 from pathlib import Path
 
 from sqlalchemy import delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import SystemStatus
 from ..models.base import utcnow
 from ..models.reference import ReferenceEntry, ReferenceTable
+from . import system
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data" / "reference"
 MANIFEST_NAME = "manifest.json"
@@ -131,17 +130,12 @@ def _replace_entries(session: Session, key: str, rows: list[dict]) -> None:
 
 def _bump_revision(session: Session) -> None:
     session.info.pop(_MEMO, None)
-    row = session.get(SystemStatus, REVISION_KEY)
-    if row is None:
-        session.add(SystemStatus(key=REVISION_KEY, value=uuid.uuid4().hex, updated_at=utcnow()))
-    else:
-        row.value, row.updated_at = uuid.uuid4().hex, utcnow()
-    session.flush()
+    system.new_revision(session, REVISION_KEY)
 
 
 def revision_column():
     """The entries' revision as a scalar subquery, for a statement that reads it with other things."""
-    return select(SystemStatus.value).where(SystemStatus.key == REVISION_KEY).scalar_subquery()
+    return system.revision_column(REVISION_KEY)
 
 
 def remember_revision(session: Session, revision: str | None) -> None:

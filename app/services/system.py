@@ -1,6 +1,7 @@
 """Operational facts: the health of the database and when the worker last reported."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -31,3 +32,18 @@ def heartbeat(session: Session, key: str = "worker_heartbeat") -> datetime:
 def last_heartbeat(session: Session, key: str = "worker_heartbeat") -> datetime | None:
     row = session.get(SystemStatus, key)
     return row.updated_at if row else None
+
+
+def new_revision(session: Session, key: str) -> None:
+    """Replace the revision token `key` with a fresh random value, in the caller's transaction (a random
+    token, so a change that was rolled back can never be mistaken for a later one)."""
+    row = session.get(SystemStatus, key)
+    if row is None:
+        session.add(SystemStatus(key=key, value=uuid.uuid4().hex, updated_at=utcnow()))
+    else:
+        row.value, row.updated_at = uuid.uuid4().hex, utcnow()
+
+
+def revision_column(key: str):
+    """The revision token `key` as a scalar subquery, for a statement that reads it with other things."""
+    return select(SystemStatus.value).where(SystemStatus.key == key).scalar_subquery()
