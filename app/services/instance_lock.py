@@ -140,6 +140,8 @@ def _postgres_lock_row(session: Session, params: dict, by_task: bool, skip_locke
     into the session's `ProcessInstance` (`_persistent_instance`, as `populate_existing` would); the row
     as the ORM statement gives it. Building the ORM result took about a quarter of the lock's time."""
     sql, constants, width = _postgres_lock_sql(by_task, skip_locked, mirrors)
+    if session.autoflush and (session.new or session.dirty or session.deleted):
+        session.flush()  # as the ORM statement's autoflush would have
     row = session.connection().exec_driver_sql(sql, {**constants, **params}).first()
     if row is None:
         return None

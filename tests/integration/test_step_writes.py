@@ -7,11 +7,20 @@ import dataclasses
 import pytest
 from sqlalchemy import event, select
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, attributes
 
 from app.extensions import make_engine
 from app.migrate import upgrade
-from app.models import AuditEvent, AuditHead, HumanTask, InstanceEvent, ProcessTimer, TaskHistory, User
+from app.models import (
+    AuditEvent,
+    AuditHead,
+    HumanTask,
+    InstanceEvent,
+    ProcessInstance,
+    ProcessTimer,
+    TaskHistory,
+    User,
+)
 from app.models.reference import ReferenceEntry
 from app.services import audit, instance_lock, operators, reference, step_writes
 from app.services.reference import existing_codes
@@ -127,6 +136,30 @@ def test_reference_codes_are_checked_from_the_cache_of_the_locked_revision(dbs, 
             ReferenceEntry.table_key == table, ReferenceEntry.code != code))]
     reference._replace_entries(dbs, table, others)  # a reload without that code: a new revision
     assert existing_codes(dbs, {table: {code}}) == {}
+    dbs.rollback()
+
+
+def test_the_locked_instance_is_the_sessions_object_with_the_rows_values(dbs, world, tmp_path):
+    """Does the lock give the session's own instance object, holding the row as it is now (also when the
+    session held an older copy), persistent and clean, so that a later ORM change is flushed against the
+    right version?"""
+    publish(dbs, tmp_path)
+    instance = start(dbs, world)
+    (task,) = inbox_of(dbs, world, "validator.dinkes", instance)
+    held = dbs.get(ProcessInstance, instance.id)
+    attributes.set_committed_value(held, "title", "salinan lama")  # a stale copy in the identity map
+    locked = instance_lock.lock_by_task(dbs, task.id)
+    assert locked.instance is held and held.title != "salinan lama"
+    assert held in dbs and held not in dbs.dirty and held not in dbs.new
+    dbs.expunge(held)
+    locked = instance_lock.lock_by_instance(dbs, instance.id)
+    fresh = locked.instance
+    assert fresh is not held and fresh in dbs and fresh not in dbs.dirty and fresh not in dbs.new
+    assert (fresh.title, fresh.lock_version, fresh.state) == (held.title, held.lock_version, held.state)
+    fresh.title = "Judul baru"
+    dbs.flush()  # an UPDATE checked against the lock version read with the lock
+    assert dbs.scalar(select(ProcessInstance.lock_version).where(ProcessInstance.id == instance.id)) == \
+        held.lock_version + 1
     dbs.rollback()
 
 
