@@ -24,15 +24,18 @@ def create_app(config: dict | None = None, **overrides) -> Flask:
 
 
 def _bind_outbox(app: Flask) -> None:
-    """Email settings for the outbox, and the publisher that wakes the worker after a commit."""
+    """Email settings for the outbox, and the publisher that, after a commit, wakes the worker for the
+    outbox and books a timer sweep for a timer falling due before the next beat looks ahead."""
     from .dispatch import TaskQueue
-    from .services import outbox
+    from .services import outbox, sweep_booking
     from .services.mail import MailSettings
 
     settings = app.config["SETTINGS"]
     queue = TaskQueue(settings.broker_url)
     app.extensions["simasn_queue"] = queue
     outbox.configure(MailSettings.from_settings(settings), wake=queue.wake_outbox)
+    interval = float(settings.timer_sweep_seconds)
+    sweep_booking.configure(lambda moment: queue.book_sweep(moment, interval), interval)
 
 
 def _register(app: Flask) -> None:

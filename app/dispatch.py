@@ -6,6 +6,7 @@ import logging
 import os
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 
 import redis
 from celery import Celery
@@ -15,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 log = logging.getLogger(__name__)
 DELIVER_OUTBOX = "simasn.outbox.deliver"
+SWEEP_TIMERS = "simasn.timers.sweep"
 DEFAULT_QUEUE = "celery"
 PROBE_TIMEOUT = 2  # seconds; the operations page must answer even when the broker does not
 
@@ -32,10 +34,11 @@ class TaskQueue:
         self._pid: int | None = None
         self._lock = threading.Lock()
 
-    def send(self, name: str, args: list | tuple = (), kwargs: dict | None = None) -> bool:
-        """Publish `name`; False (logged) when the broker cannot take it — callers carry on."""
+    def send(self, name: str, args: list | tuple = (), kwargs: dict | None = None, **options) -> bool:
+        """Publish `name` (`options`: Celery's, e.g. `eta`, `expires`); False (logged) when the broker
+        cannot take it — callers carry on."""
         try:
-            self._celery().send_task(name, args=list(args), kwargs=kwargs or {}, retry=False)
+            self._celery().send_task(name, args=list(args), kwargs=kwargs or {}, retry=False, **options)
         except Exception as exc:  # any broker failure: the beat sweep picks the work up later
             log.warning("Tugas %s tidak dapat dikirim ke broker (%s); sweep berikutnya akan menjalankannya.",
                         name, exc)
@@ -44,6 +47,11 @@ class TaskQueue:
 
     def wake_outbox(self) -> None:
         self.send(DELIVER_OUTBOX)
+
+    def book_sweep(self, moment: datetime, expires_seconds: float) -> None:
+        """A timer sweep due at `moment` (naive UTC), dropped if it cannot run within `expires_seconds`."""
+        eta = moment.replace(tzinfo=UTC)
+        self.send(SWEEP_TIMERS, kwargs={"booked": True}, eta=eta, expires=eta + timedelta(seconds=expires_seconds))
 
     def _celery(self) -> Celery:
         with self._lock:

@@ -38,6 +38,7 @@ from ..models import (
     TaskHistory,
 )
 from ..models.base import utcnow
+from . import sweep_booking
 from .timer_mirror import naive_utc
 
 _TASK_COLUMNS = [column.key for column in HumanTask.__table__.columns if column.key != "id"]
@@ -193,8 +194,10 @@ def sync_timers(writes: Writes, instance: ProcessInstance, workflow, waiting) ->
         due = naive_utc(view.due)
         if task_id not in known:
             writes.new_timers.append(_timer_values(instance, view, due, writes.now))
+            sweep_booking.note(writes.session, due)
         elif known[task_id].due_at != due:
             writes.moved_timers.append({"id": known[task_id].id, "due_at": due})
+            sweep_booking.note(writes.session, due)
             before = known[task_id].due_at
             if before is not None and before <= writes.now and (due is None or due > before):  # a cycle went round
                 went_off.append(known[task_id])

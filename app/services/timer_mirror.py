@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..engine import runtime
 from ..models import ProcessInstance, ProcessTimer
 from ..models.base import utcnow
+from . import sweep_booking
 
 
 def sync_timers(session: Session, instance: ProcessInstance, workflow) -> list[ProcessTimer]:
@@ -53,6 +54,8 @@ def _rows(session: Session, instance_id: int, task_ids: set[str]) -> list[Proces
 
 def _upsert(session: Session, instance: ProcessInstance, row: ProcessTimer | None, view) -> None:
     due = naive_utc(view.due)
+    if row is None or row.status != "waiting" or row.due_at != due:
+        sweep_booking.note(session, due)
     if row is None:
         session.add(ProcessTimer(instance_id=instance.id, task_id=view.task_id, bpmn_id=view.bpmn_id[:100],
                                  name=(view.name or None) and view.name[:200], kind=view.kind, due_at=due,
