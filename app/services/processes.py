@@ -258,17 +258,20 @@ def _write_step(writes: step_writes.Writes, instance: ProcessInstance, version, 
                 lanes: dict, timers: list[instance_lock.WaitingTimer]) -> list[instance_lock.WaitingTimer]:
     """Queue the instance's new columns and its exact task and timer mirrors on `writes` (whose `open_tasks`
     are the mirror rows the lock read); returns the timers that went off in this step."""
-    values, rows = _outcome(instance, version, workflow, extra_opds, lanes)
+    values, rows = _outcome(instance, version, workflow, extra_opds, lanes, state_as_text=True)
     step_writes.store_instance(writes, instance, values)
     step_writes.sync_tasks(writes, instance, rows, writes.open_tasks)
     return step_writes.sync_timers(writes, instance, workflow, timers)
 
 
-def _outcome(instance: ProcessInstance, version, workflow, extra_opds: set[str], lanes: dict):
-    """The instance's new columns (state, status, OPDs) and the mirror rows of its READY tasks."""
+def _outcome(instance: ProcessInstance, version, workflow, extra_opds: set[str], lanes: dict, *,
+             state_as_text: bool = False):
+    """The instance's new columns (state, status, OPDs) and the mirror rows of its READY tasks; with
+    `state_as_text` the state is the serializer's JSON text (step_writes sends it as it is)."""
     version = definitions.compiled(version)
     views = runtime.ready_user_tasks(workflow)
-    values = {"state": json.loads(runtime.serialize(workflow)), "completed_at": instance.completed_at}
+    state = runtime.serialize(workflow)
+    values = {"state": state if state_as_text else json.loads(state), "completed_at": instance.completed_at}
     if runtime.is_completed(workflow):
         cancelled = runtime.process_data(workflow).get(CANCELLED_VARIABLE)
         values["status"], values["completed_at"] = "cancelled" if cancelled else "completed", utcnow()

@@ -116,6 +116,8 @@ class Writes:
         if self.instance is not None:
             instance_id, values = self.instance
             table = ProcessInstance.__table__
+            if isinstance(values["state"], str):  # the JSON column takes the value, not its text
+                values = {**values, "state": json.loads(values["state"])}
             statements.append(update(table).where(table.c.id == instance_id).values(**values))
         # new tasks before the delete, so SQLite never hands a deleted task's id to a new task
         statements += [insert(HumanTask.__table__).values(values) for values in self.new_tasks]
@@ -140,7 +142,7 @@ class Writes:
     def _postgres_params(self) -> dict:
         instance_id, values = self.instance
         return {"instance_id": instance_id, **{key: values[key] for key in _INSTANCE_COLUMNS},
-                "state": json.dumps(values["state"]), "opd_ids": json.dumps(values["opd_ids"]), "now": self.now,
+                "state": _json_text(values["state"]), "opd_ids": json.dumps(values["opd_ids"]), "now": self.now,
                 "new_tasks": _json(self.new_tasks), "gone_tasks": self.gone_tasks, "history": _json(self.history),
                 "fired_timers": self.fired_timers, "cancelled_timers": self.cancelled_timers,
                 "new_timers": _json(self.new_timers), "moved_timers": _json(self.moved_timers),
@@ -158,12 +160,19 @@ def add_notification(writes: Writes, user_id: int, title: str, body: str | None,
 
 
 def store_instance(writes: Writes, instance: ProcessInstance, values: dict) -> None:
-    """The instance's new columns, written with the step and recorded as the ORM's committed state."""
+    """The instance's new columns, written with the step and recorded as the ORM's committed state.
+
+    A state given as JSON text (the serializer's) is sent as it is, never parsed and dumped again; the
+    object's `state` is then expired, so reading it (after the step's statement) loads what was written."""
     values = {"completed_at": instance.completed_at, **values, "lock_version": instance.lock_version + 1,
               "updated_at": writes.now, "error_message": None}
     writes.instance = (instance.id, values)
+    as_text = isinstance(values["state"], str)
     for key, value in values.items():
-        attributes.set_committed_value(instance, key, value)
+        if not (as_text and key == "state"):
+            attributes.set_committed_value(instance, key, value)
+    if as_text:
+        writes.session.expire(instance, ["state"])
 
 
 def sync_tasks(writes: Writes, instance: ProcessInstance, rows: list[HumanTask], existing) -> None:
@@ -282,6 +291,10 @@ def _cast_type(column, dialect) -> str:
 
 
 # --- rows ---------------------------------------------------------------------------------------
+
+def _json_text(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
+
 
 def _json(rows: list[dict]) -> str:
     return json.dumps(rows, default=_plain)
