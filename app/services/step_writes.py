@@ -88,6 +88,8 @@ class Writes:
         params = {**fields, "details": json.dumps(fields["details"]), "audit_prefix": hash_prefix}
         if self.instance is not None:
             params.update(self._postgres_params())
+        else:  # the text without the step's CTEs: whatever else is queued goes out first
+            self.flush()
         result = self.session.connection().exec_driver_sql(_postgres_step_sql(self.instance is not None), params)
         self._clear()
         return result.first()

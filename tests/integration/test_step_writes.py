@@ -187,6 +187,19 @@ def test_the_event_hash_is_the_same_from_either_side(dbs):
     assert audit.verify_chain(dbs).ok
 
 
+def test_writes_queued_without_an_instance_row_are_not_dropped(dbs, world, tmp_path):
+    """When a step queued a timeline event but no new instance columns, is the event still written with
+    the audit event (on PostgreSQL the statement then has no step CTEs)?"""
+    publish(dbs, tmp_path)
+    instance = start(dbs, world)
+    writes = step_writes.Writes(dbs)
+    step_writes.add_event(writes, instance, None, "Sistem", "Langkah uji", "uji", "tanpa baris instans")
+    audit.record(dbs, audit.SYSTEM, "uji.tanpa_instans", "process_instance", instance.id, writes=writes)
+    notes = dbs.scalars(select(InstanceEvent.note).where(InstanceEvent.instance_id == instance.id)).all()
+    assert "tanpa baris instans" in notes
+    assert audit.verify_chain(dbs).ok
+
+
 def test_a_too_long_label_is_never_stored_cut(dbs):
     """Is an actor label longer than its column refused by PostgreSQL (nothing written) rather than stored
     cut, which would leave a hash that no longer verifies? (SQLite keeps the whole text, which verifies.)"""
