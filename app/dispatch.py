@@ -50,8 +50,7 @@ class TaskQueue:
 
     def book_sweep(self, moment: datetime, expires_seconds: float) -> None:
         """A timer sweep due at `moment` (naive UTC), dropped if it cannot run within `expires_seconds`."""
-        eta = moment.replace(tzinfo=UTC)
-        self.send(SWEEP_TIMERS, kwargs={"booked": True}, eta=eta, expires=eta + timedelta(seconds=expires_seconds))
+        self.send(SWEEP_TIMERS, **booked_sweep(moment, expires_seconds))
 
     def _celery(self) -> Celery:
         with self._lock:
@@ -67,6 +66,13 @@ class TaskQueue:
             client.conf.broker_transport_options = {"socket_connect_timeout": PROBE_TIMEOUT,
                                                     "socket_timeout": PROBE_TIMEOUT, "max_retries": 0}
         return client
+
+
+def booked_sweep(moment: datetime, expires_seconds: float) -> dict:
+    """Celery's options for a booked timer sweep (`kwargs`, `eta`, `expires`) due at `moment` (naive UTC)
+    and dropped if it cannot run within `expires_seconds` of it."""
+    eta = moment.replace(tzinfo=UTC)
+    return {"kwargs": {"booked": True}, "eta": eta, "expires": eta + timedelta(seconds=expires_seconds)}
 
 
 @dataclass

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, timedelta
-
 from celery import shared_task
 from flask import current_app
 
+from app.dispatch import booked_sweep
 from app.extensions import db
 from app.models.base import utcnow
 from app.services import outbox, reminders, system, timers
@@ -73,8 +72,7 @@ def _book_sweeps(session) -> int:
     moments = timers.upcoming_moments(session, utcnow(), interval, MAX_BOOKED_SWEEPS)
     try:
         for moment in moments:
-            eta = moment.replace(tzinfo=UTC)
-            sweep_timers.apply_async(kwargs={"booked": True}, eta=eta, expires=eta + timedelta(seconds=interval))
+            sweep_timers.apply_async(**booked_sweep(moment, interval))
     except Exception:  # the broker is gone: the next beat sweeps as before
         log.warning("timer sweep: could not book the coming sweeps", exc_info=True)
         return 0

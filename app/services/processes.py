@@ -85,8 +85,8 @@ def complete_task(session: Session, user: User, actor: audit.Actor, human_task_i
                   expected_version: int | None = None) -> ProcessInstance:
     """Validate `data` against the task's pinned form, complete the task and run on; committed.
 
-    The step's own writes go out together with the audit chain's tip (step_writes: two statements on
-    PostgreSQL), the operators' notifications with them."""
+    The step's own writes go out together with the audit chain's tip and event (step_writes: one
+    statement on PostgreSQL), the operators' notifications with them."""
     with _rollback_on_error(session):
         step = _lock_task(session, user, human_task_id, expected_version)
         instance, version, task = step.instance, step.version, step.task

@@ -40,11 +40,16 @@ def configure(book: Callable[[datetime], None] | None, horizon_seconds: float) -
         event.listen(Session, "after_soft_rollback", _after_soft_rollback)
 
 
+def sweep_moment(due: datetime) -> datetime:
+    """When to sweep for a timer due at `due`: the end of its second (a sweep at that moment finds it due)."""
+    return due.replace(microsecond=0) + timedelta(seconds=1)
+
+
 def note(session: Session, due: datetime | None) -> None:
     """A waiting timer due at `due` (naive UTC) was written in this transaction."""
     if _book is None or due is None or due > utcnow() + _horizon:
         return
-    moment = due.replace(microsecond=0) + timedelta(seconds=1)  # the end of its second, as the beat books
+    moment = sweep_moment(due)  # as the beat books
     earliest = session.info.get(FLAG)
     session.info[FLAG] = moment if earliest is None else min(earliest, moment)
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ..engine import runtime
 from ..models import InstanceEvent, ProcessInstance, ProcessTimer
 from ..models.base import utcnow
-from . import audit, instance_lock, processes, step_writes, timer_starts
+from . import audit, instance_lock, processes, step_writes, sweep_booking, timer_starts
 from .errors import ConflictError, NotFoundError
 
 log = logging.getLogger(__name__)
@@ -123,7 +123,7 @@ def upcoming_moments(session: Session, now: datetime, horizon_seconds: float, li
                    ProcessInstance.status.in_(SWEPT_STATUSES)))
         if first is None:
             break
-        moment = first.replace(microsecond=0) + timedelta(seconds=1)
+        moment = sweep_booking.sweep_moment(first)
         moments.append(moment)
         after = moment  # a timer due exactly at `moment` is fired by that sweep
     session.rollback()  # end the read, as due_instances does
